@@ -1,0 +1,20 @@
+# One static library per folder of src/. Each library sees only its own headers and those of the
+# libraries it links: its include directory build/include/<name> holds a single link <name> -> the
+# folder, so `#include "api/..."` inside engine/ fails to compile.
+function(al_layer name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  list(FILTER sources EXCLUDE REGEX "/main\\.cpp$")
+  set(include_dir ${CMAKE_BINARY_DIR}/include/${name})
+  file(MAKE_DIRECTORY ${include_dir})
+  file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${include_dir}/${name} SYMBOLIC)
+  if(sources)
+    add_library(al_${name} STATIC ${sources})
+    target_include_directories(al_${name} PUBLIC ${include_dir})
+    target_link_libraries(al_${name} PUBLIC ${ARG_DEPS})
+  else()  # a layer that has only headers so far
+    add_library(al_${name} INTERFACE)
+    target_include_directories(al_${name} INTERFACE ${include_dir})
+    target_link_libraries(al_${name} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()
