@@ -38,6 +38,8 @@ constexpr std::array kLayouts = {
     GgmlTypeLayout{GgmlType::TQ1_0, "tq1_0", 256, 54},
     GgmlTypeLayout{GgmlType::TQ2_0, "tq2_0", 256, 66},
     GgmlTypeLayout{GgmlType::MXFP4, "mxfp4", 32, 17},
+    GgmlTypeLayout{GgmlType::NVFP4, "nvfp4", 64, 36},  // 4 UE4M3 scales + 32 bytes of E2M1
+    GgmlTypeLayout{GgmlType::Q1_0, "q1_0", 128, 18},   // f16 scale + 128 sign bits
 };
 
 }  // namespace

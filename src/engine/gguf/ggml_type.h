@@ -42,6 +42,8 @@ enum class GgmlType : uint32_t {
   TQ1_0 = 34,
   TQ2_0 = 35,
   MXFP4 = 39,
+  NVFP4 = 40,
+  Q1_0 = 41,
 };
 
 // Layout of one type: `block_elems` elements are stored in `block_bytes` bytes.

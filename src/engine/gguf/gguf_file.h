@@ -92,8 +92,6 @@ class GgufFile {
 
   // "<path>: <message>", as a GgufError.
   GgufError error(const std::string& message) const;
-  const GgufValue& require_type(std::string_view key, const GgufValue& value,
-                                GgufValueType expected) const;
 
   std::filesystem::path path_;
   std::unique_ptr<MappedFile> mapping_;

@@ -4,7 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "engine/gguf/gguf_error.h"
 
 namespace engine {
 
@@ -56,8 +59,18 @@ class GgufValue {
   size_t array_size() const;
   GgufValue at(size_t index) const;
 
+  // "u32", "string", "array of i32", ...
+  std::string type_description() const;
+
+  // A scalar of fixed-size `type` decoded from its little-endian bytes at `p` (which must hold
+  // gguf_value_type_size(type) bytes).
+  static GgufValue scalar_from_bytes(GgufValueType type, const std::byte* p);
+
  private:
   friend class GgufParser;
+  friend class GgufFile;
+
+  GgufError wrong_type(std::string_view expected) const;
 
   GgufValueType type_ = GgufValueType::UINT8;
   GgufValueType element_type_ = GgufValueType::UINT8;  // arrays only

@@ -1,0 +1,49 @@
+#include "engine/gguf/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "engine/gguf/gguf_error.h"
+
+namespace engine {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& path, const std::string& what, int err) {
+  throw GgufError(path.string() + ": " + what + ": " + std::strerror(err));
+}
+
+// Closes the descriptor on every path out of open(); the mapping outlives it.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
+}  // namespace
+
+std::unique_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, "cannot open the file", errno);
+  FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail(path, "cannot stat the file", errno);
+  if (!S_ISREG(st.st_mode)) {
+    throw GgufError(path.string() + ": not a regular file (a directory or a device?)");
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) return std::unique_ptr<MappedFile>(new MappedFile(nullptr, 0));
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (data == MAP_FAILED) fail(path, "cannot map the file into memory", errno);
+  return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const std::byte*>(data), size));
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
+}
+
+}  // namespace engine
