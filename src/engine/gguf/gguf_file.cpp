@@ -25,6 +25,15 @@ GgufFile GgufFile::open(const std::filesystem::path& path) {
   return file;
 }
 
+GgufFile GgufFile::from_bytes(std::vector<std::byte> bytes, const std::string& name) {
+  GgufFile file;
+  file.path_ = name;
+  file.mapping_ = MappedFile::from_bytes(std::move(bytes));
+  file.file_size_ = file.mapping_->size();
+  GgufParser(file, file.mapping_->data(), file.file_size_).parse();
+  return file;
+}
+
 GgufFile::GgufFile(GgufFile&&) noexcept = default;
 GgufFile& GgufFile::operator=(GgufFile&&) noexcept = default;
 GgufFile::~GgufFile() = default;

@@ -48,6 +48,8 @@ class GgufFile {
  public:
   // Maps and validates the file; throws GgufError naming the file, the problem and where.
   static GgufFile open(const std::filesystem::path& path);
+  // The same over bytes in memory (owned, not copied); `name` stands for the path in messages.
+  static GgufFile from_bytes(std::vector<std::byte> bytes, const std::string& name);
 
   GgufFile(GgufFile&&) noexcept;
   GgufFile& operator=(GgufFile&&) noexcept;

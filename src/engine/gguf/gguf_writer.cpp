@@ -138,6 +138,11 @@ void GgufTensorSink::write(const void* data, size_t n_bytes) {
 
 void GgufWriter::put(std::string_view key, std::string encoded) {
   check_name("key", key, kMaxKeyBytes);
+  uint32_t type = 0;
+  std::memcpy(&type, encoded.data(), 4);
+  if (key == "general.alignment" && type != static_cast<uint32_t>(GgufValueType::UINT32)) {
+    throw GgufError("GgufWriter: general.alignment must be a u32 (use set_alignment)");
+  }
   const auto [it, inserted] = key_index_.emplace(std::string(key), metadata_.size());
   if (inserted) {
     metadata_.push_back({std::string(key), std::move(encoded)});
@@ -169,7 +174,6 @@ void GgufWriter::set_string(std::string_view key, std::string_view value) {
 }
 
 void GgufWriter::set_array(std::string_view key, GgufArray array) {
-  if (key == "general.alignment") throw GgufError("GgufWriter: general.alignment must be a u32");
   std::string encoded;
   encoded.reserve(16 + array.bytes_.size());
   append<uint32_t>(encoded, static_cast<uint32_t>(GgufValueType::ARRAY));

@@ -42,8 +42,15 @@ std::unique_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path) 
   return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const std::byte*>(data), size));
 }
 
+std::unique_ptr<MappedFile> MappedFile::from_bytes(std::vector<std::byte> bytes) {
+  auto file = std::unique_ptr<MappedFile>(new MappedFile(nullptr, bytes.size()));
+  file->bytes_ = std::move(bytes);
+  file->data_ = file->bytes_.data();
+  return file;
+}
+
 MappedFile::~MappedFile() {
-  if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
+  if (data_ != nullptr && bytes_.empty()) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 
 }  // namespace engine
