@@ -48,7 +48,8 @@ void ResponseSink::begin_thinking() {
 
 void ResponseSink::begin_tool_use(std::string_view id, std::string_view name) {
   API_CHECK(!id.empty() && !name.empty(), "a tool_use needs an id and a name");
-  begin_block(State::kInToolUse, ToolUseBlock{std::string(id), std::string(name), {}});
+  begin_block(State::kInToolUse,
+              ToolUseBlock{std::string(id), std::string(name), nlohmann::ordered_json::object()});
 }
 
 void ResponseSink::delta(State expected, Delta type, std::string_view value) {
