@@ -1,7 +1,8 @@
 // Self-test of the SSE grammar checker: good streams pass, each kind of bad stream is caught.
 // Run: node --test tests/e2e/sse_grammar.test.mjs
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 
 import { checkSseStream, parseSseEvents } from './sse_grammar.mjs';
@@ -156,4 +157,42 @@ test('shape violations', () => {
   expectViolation(START + messageDelta('stop_sequence', null) + STOP, 'needs the stop_sequence string');
   expectViolation(START + messageDelta('end_turn', 'X') + STOP, 'stop_sequence must be null unless');
   expectViolation(START + ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: {} }) + STOP, 'usage.output_tokens must be a count');
+});
+
+// The official SDK must read our golden stream and accumulate exactly the message our
+// MessageAccumulator builds from the same events (both files are kept byte-exact by the unit tests
+// in tests/unit/api/sse_encoder_test.cpp).
+test('the official SDK accumulates the golden stream into the golden message', async () => {
+  const sdkPath = new URL('../../build/node/node_modules/@anthropic-ai/sdk/index.mjs', import.meta.url);
+  assert.ok(existsSync(sdkPath), 'build/node is missing: run scripts/install-deps');
+  const { default: Anthropic } = await import(sdkPath.href);
+  const stream = readFileSync(new URL('../data/api/sse_tool_turn.txt', import.meta.url));
+  const message = readFileSync(new URL('../data/api/message_tool_turn.json', import.meta.url));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (JSON.parse(body).stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        res.end(stream);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(message);
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new Anthropic({ baseURL: `http://127.0.0.1:${server.address().port}`, apiKey: 'test', maxRetries: 0 });
+    const params = { model: 'qwen3-8b', max_tokens: 64, messages: [{ role: 'user', content: 'weather?' }] };
+    const events = [];
+    const final = await client.messages.stream(params).on('streamEvent', (e) => events.push(e.type)).finalMessage();
+    delete final.parsed_output; // the SDK's structured-output helper adds it (null here)
+    assert.deepEqual(final, JSON.parse(message));
+    assert.equal(events.filter((t) => t === 'content_block_delta').length, 8);
+    const created = await client.messages.create(params);
+    assert.deepEqual({ ...created }, JSON.parse(message));
+  } finally {
+    server.close();
+  }
 });

@@ -163,6 +163,9 @@ TEST(MessageAccumulator, BuildsTheSameMessage) {
   EXPECT_FALSE(message.stop_sequence.has_value());
   EXPECT_EQ(message.usage, kFinalUsage);
   EXPECT_FALSE(accumulator.error().has_value());
+  // The golden file is also what the SDK must accumulate from sse_tool_turn.txt
+  // (tests/e2e/sse_grammar.test.mjs).
+  EXPECT_EQ(encode_message(message), read_data("message_tool_turn.json"));
 }
 
 TEST(MessageAccumulator, ToolWithoutInputFragmentsHasEmptyInput) {
