@@ -429,8 +429,15 @@ Value f_format(Interpreter&, const Value& v, CallArgs& args) {
 
 Value f_attr(Interpreter&, const Value& v, CallArgs& args) {
   Args a = args.bind("attr", {"name"});
-  if (!a[0] || !a[0]->is_string()) throw EvalError("attr() needs an attribute name");
-  return get_attr(v, a[0]->str());
+  if (!a[0]) throw EvalError("attr() missing 1 required positional argument: 'name'");
+  // getattr() only: unlike `.name`, no fallback to dict items.
+  std::string name = py_str(*a[0]);
+  if (v.is_namespace()) {
+    if (const Value* x = v.name_space_data().find(name)) return *x;
+  } else if (auto m = find_method(v, name)) {
+    return *m;
+  }
+  return Value::undefined("'" + object_type_repr(v) + "' has no attribute '" + name + "'");
 }
 
 Value f_batch(Interpreter&, const Value& v, CallArgs& args) {

@@ -420,7 +420,7 @@ void slice_indices(const Value& start, const Value& stop, const Value& step, int
 Value get_slice(const Value& obj, const Value& start, const Value& stop, const Value& step) {
   if (obj.is_undefined()) raise_undefined(obj);
   if (!obj.is_string() && !obj.is_sequence_like()) {
-    return Value::undefined("'" + object_type_repr(obj) + "' has no element slice");
+    return Value::undefined(object_type_repr(obj) + " has no element slice");
   }
   std::u32string chars;
   int64_t len;
@@ -434,7 +434,7 @@ Value get_slice(const Value& obj, const Value& start, const Value& stop, const V
   try {
     slice_indices(start, stop, step, len, b, e, s);
   } catch (const std::invalid_argument&) {
-    return Value::undefined("'" + object_type_repr(obj) + "' has no element slice");
+    return Value::undefined(object_type_repr(obj) + " has no element slice");
   }
   std::vector<size_t> picked;
   for (int64_t i = b; s > 0 ? i < e : i > e; i += s) picked.push_back(static_cast<size_t>(i));
@@ -457,7 +457,7 @@ Value get_item(const Value& obj, const Value& key) {
       return Value::undefined("'" + object_type_repr(obj) + "' has no attribute '" + key.str() +
                               "'");
     }
-    return Value::undefined("'" + object_type_repr(obj) + "' has no element " + py_repr(key));
+    return Value::undefined(object_type_repr(obj) + " has no element " + py_repr(key));
   };
   switch (obj.kind()) {
     case Kind::kDict:

@@ -773,7 +773,7 @@ class Parser {
 
   ExprPtr parse_call(ExprPtr node) {
     DepthScope depth(*this);
-    auto e = make(ExprKind::kCall, cur().offset);
+    auto e = make(ExprKind::kCall, node->offset);  // errors point at the callee
     e->a = std::move(node);
     parse_call_args(*e);
     return e;
