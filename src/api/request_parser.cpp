@@ -90,7 +90,8 @@ void parse_tools(Json& body, Prompt& prompt) {
       // Anthropic-defined or server tool ("bash_20250124", "web_search_20250305", ...).
       std::string entry = take_string(*type, at / "type");
       if (Json* name = find(tool, "name"); name != nullptr && name->is_string()) {
-        entry += ":" + name->get<std::string>();
+        entry += ':';
+        entry += *name->get_ptr<const Json::string_t*>();
       }
       prompt.ignored_tools.push_back(std::move(entry));
       continue;
@@ -248,10 +249,12 @@ std::vector<std::string> parse_stop_sequences(Json& body) {
 // The session id inside Claude Code's metadata.user_id: a JSON object {"session_id": ...} in a
 // string, or the older "user_<hash>_account_<uuid>_session_<uuid>".
 std::string session_id_of(const std::string& user_id) {
-  Json parsed = Json::parse(user_id, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_object()) {
-    auto it = parsed.find("session_id");
-    return it != parsed.end() && it->is_string() ? it->get<std::string>() : std::string();
+  if (user_id.starts_with('{')) {
+    // The body's own reader: the string is client data, with the same limits as the body.
+    Result<Json> parsed = parse_json_body(user_id);
+    if (!parsed.ok() || !parsed.value().is_object()) return std::string();
+    auto it = parsed.value().find("session_id");
+    return it != parsed.value().end() && it->is_string() ? it->get<std::string>() : std::string();
   }
   constexpr std::string_view kMarker = "_session_";
   std::size_t at = user_id.rfind(kMarker);
@@ -279,7 +282,8 @@ MessagesRequest parse_messages_fields(Json& body) {
     fail(Path() / "max_tokens", "Input should be greater than or equal to 0");
   }
   request.prompt = parse_prompt(body);
-  if (request.prompt.thinking.type == ThinkingConfig::Type::kEnabled &&
+  // max_tokens 0 generates nothing (a cache pre-warm), so no budget has to fit in it.
+  if (request.prompt.thinking.type == ThinkingConfig::Type::kEnabled && request.max_tokens > 0 &&
       request.max_tokens <= request.prompt.thinking.budget_tokens) {
     fail(Path(), kBudgetAboveMaxTokens);
   }

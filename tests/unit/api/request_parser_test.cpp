@@ -50,6 +50,10 @@ TEST(RequestParser, ZeroMaxTokensIsValid) {
   MessagesRequest r =
       parse_ok(R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(r.max_tokens, 0);
+  // Nothing is generated, so a thinking budget need not fit.
+  MessagesRequest warm = parse_ok(R"({"model":"m","max_tokens":0,"thinking":{"type":"enabled",
+      "budget_tokens":2048},"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(warm.prompt.thinking.budget_tokens, 2048);
 }
 
 TEST(RequestParser, IntegralFloatIsAnInteger) {
@@ -278,6 +282,8 @@ TEST(RequestParser, MetadataSessionId) {
       metadata(R"("{\"device_id\":\"d\",\"account_uuid\":\"\",\"session_id\":\"s-1\"}")");
   EXPECT_EQ(json_form.session_id, "s-1");
   EXPECT_EQ(metadata(R"("user_abc_account_def_session_1234-5678")").session_id, "1234-5678");
+  EXPECT_EQ(metadata(R"("{\"session_id\":7}")").session_id, "");
+  EXPECT_EQ(metadata(R"("{not json")").session_id, "");
   Metadata plain = metadata(R"("some-user")");
   EXPECT_EQ(plain.user_id, "some-user");
   EXPECT_EQ(plain.session_id, "");
