@@ -1,0 +1,286 @@
+// Flash-style attention (attention.h). One task is one kv head and a block of query tokens: its
+// rows are the (token, query head) pairs of the block that share that kv head, so each key and
+// value tile is converted from fp16 once and used by every row. Per tile of kTileKv positions:
+//   S = Q . K^T (K transposed to [head_dim][tile] so a row of S is a few vector FMAs per dim),
+//   online softmax (running max m and sum l per row), O = O * correction + P . V.
+// Compiled once per x86 target by foreach_target; attention() dispatches to the best.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/ops/attention.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "engine/kernels/fp16.h"
+#include "engine/ops/attention.h"
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+
+#ifndef ENGINE_OPS_ATTENTION_ONCE
+#define ENGINE_OPS_ATTENTION_ONCE
+namespace engine::ops {
+// Positions per key/value tile; a multiple of every target's float vector length times two.
+inline constexpr size_t kTileKv = 64;
+// Rows (query token x query head pairs) per task, before rounding to whole tokens.
+inline constexpr size_t kTaskRows = 32;
+
+// Per-thread scratch of a task, grown on demand and reused across calls.
+struct AttentionScratch {
+  std::vector<float> q;   // [rows][head_dim_k], queries rounded to fp16
+  std::vector<float> kt;  // [head_dim_k][kTileKv], the key tile transposed
+  std::vector<float> vt;  // [kTileKv][head_dim_v]
+  std::vector<float> s;   // [rows][kTileKv], scores then probabilities
+  std::vector<float> o;   // [rows][head_dim_v], unnormalised outputs
+  std::vector<float> m;   // [rows], running max of the scores
+  std::vector<float> l;   // [rows], running sum of exp(score - m)
+
+  void reserve(size_t rows, size_t dk, size_t dv) {
+    q.resize(std::max(q.size(), rows * dk));
+    kt.resize(std::max(kt.size(), dk * kTileKv));
+    vt.resize(std::max(vt.size(), kTileKv * dv));
+    s.resize(std::max(s.size(), rows * kTileKv));
+    o.resize(std::max(o.size(), rows * dv));
+    m.resize(std::max(m.size(), rows));
+    l.resize(std::max(l.size(), rows));
+  }
+};
+}  // namespace engine::ops
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace engine::ops::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using DF = hn::ScalableTag<float>;
+using DH = hn::Rebind<hwy::float16_t, DF>;
+
+// dst[0..n) = fp32(src[0..n)) for fp16 bits; n need not be a multiple of the vector length.
+HWY_INLINE void Fp16RowToFloat(const uint16_t* src, float* dst, size_t n) {
+  const DF df;
+  const DH dh;
+  const size_t lanes = hn::Lanes(df);
+  const auto* h = reinterpret_cast<const hwy::float16_t*>(src);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes)
+    hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, h + i)), df, dst + i);
+  for (; i < n; ++i) dst[i] = kernels::fp16_to_fp32(src[i]);
+}
+
+// S[r][c] = scale * Q[r] . Kt[.][c] for r < rows, c < kTileKv.
+HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, float scale,
+                       float* s) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const auto vscale = hn::Set(df, scale);
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    for (size_t c = 0; c < kTileKv; c += 2 * lanes) {
+      auto a00 = hn::Zero(df), a01 = hn::Zero(df), a10 = hn::Zero(df), a11 = hn::Zero(df);
+      auto a20 = hn::Zero(df), a21 = hn::Zero(df), a30 = hn::Zero(df), a31 = hn::Zero(df);
+      for (size_t j = 0; j < dk; ++j) {
+        const auto k0 = hn::Load(df, kt + j * kTileKv + c);
+        const auto k1 = hn::Load(df, kt + j * kTileKv + c + lanes);
+        const auto q0 = hn::Set(df, q[(r + 0) * dk + j]);
+        const auto q1 = hn::Set(df, q[(r + 1) * dk + j]);
+        const auto q2 = hn::Set(df, q[(r + 2) * dk + j]);
+        const auto q3 = hn::Set(df, q[(r + 3) * dk + j]);
+        a00 = hn::MulAdd(q0, k0, a00);
+        a01 = hn::MulAdd(q0, k1, a01);
+        a10 = hn::MulAdd(q1, k0, a10);
+        a11 = hn::MulAdd(q1, k1, a11);
+        a20 = hn::MulAdd(q2, k0, a20);
+        a21 = hn::MulAdd(q2, k1, a21);
+        a30 = hn::MulAdd(q3, k0, a30);
+        a31 = hn::MulAdd(q3, k1, a31);
+      }
+      float* out = s + r * kTileKv + c;
+      hn::Store(hn::Mul(a00, vscale), df, out);
+      hn::Store(hn::Mul(a01, vscale), df, out + lanes);
+      hn::Store(hn::Mul(a10, vscale), df, out + kTileKv);
+      hn::Store(hn::Mul(a11, vscale), df, out + kTileKv + lanes);
+      hn::Store(hn::Mul(a20, vscale), df, out + 2 * kTileKv);
+      hn::Store(hn::Mul(a21, vscale), df, out + 2 * kTileKv + lanes);
+      hn::Store(hn::Mul(a30, vscale), df, out + 3 * kTileKv);
+      hn::Store(hn::Mul(a31, vscale), df, out + 3 * kTileKv + lanes);
+    }
+  }
+  for (; r < rows; ++r) {
+    for (size_t c = 0; c < kTileKv; c += lanes) {
+      auto acc = hn::Zero(df);
+      for (size_t j = 0; j < dk; ++j) {
+        acc = hn::MulAdd(hn::Set(df, q[r * dk + j]), hn::Load(df, kt + j * kTileKv + c), acc);
+      }
+      hn::Store(hn::Mul(acc, vscale), df, s + r * kTileKv + c);
+    }
+  }
+}
+
+// Turns row r of S into probabilities against the running max (columns >= visible get 0) and
+// returns the factor by which the row's earlier output and sum must be scaled.
+HWY_INLINE float SoftmaxRow(float* s, size_t visible, float& m, float& l) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  float tile_max = -std::numeric_limits<float>::infinity();
+  for (size_t c = 0; c < visible; ++c) tile_max = std::max(tile_max, s[c]);
+  const float m_new = std::max(m, tile_max);
+  const float correction = std::exp(m - m_new);  // 0 while m is still -inf
+  const auto vmax = hn::Set(df, m_new);
+  auto vsum = hn::Zero(df);
+  for (size_t c = 0; c < kTileKv; c += lanes) {
+    const auto visible_lanes = hn::FirstN(df, visible > c ? visible - c : 0);
+    const auto p =
+        hn::IfThenElseZero(visible_lanes, hn::Exp(df, hn::Sub(hn::Load(df, s + c), vmax)));
+    hn::Store(p, df, s + c);
+    vsum = hn::Add(vsum, p);
+  }
+  l = l * correction + hn::GetLane(hn::SumOfLanes(df, vsum));
+  m = m_new;
+  return correction;
+}
+
+// O[r] = O[r] * correction[r] + P[r] . V for rows [r, r + n_rows), vector columns of O.
+template <size_t kRows>
+HWY_INLINE void AccumulateRows(const float* p, const float* vt, size_t n_kv, size_t dv,
+                               const float* correction, float* o) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  size_t d = 0;
+  for (; d + lanes <= dv; d += lanes) {
+    hn::Vec<DF> acc[kRows];
+    for (size_t r = 0; r < kRows; ++r) {
+      acc[r] = hn::Mul(hn::LoadU(df, o + r * dv + d), hn::Set(df, correction[r]));
+    }
+    for (size_t t = 0; t < n_kv; ++t) {
+      const auto v = hn::LoadU(df, vt + t * dv + d);
+      for (size_t r = 0; r < kRows; ++r) {
+        acc[r] = hn::MulAdd(hn::Set(df, p[r * kTileKv + t]), v, acc[r]);
+      }
+    }
+    for (size_t r = 0; r < kRows; ++r) hn::StoreU(acc[r], df, o + r * dv + d);
+  }
+  for (; d < dv; ++d) {
+    for (size_t r = 0; r < kRows; ++r) {
+      float acc = o[r * dv + d] * correction[r];
+      for (size_t t = 0; t < n_kv; ++t) acc += p[r * kTileKv + t] * vt[t * dv + d];
+      o[r * dv + d] = acc;
+    }
+  }
+}
+
+// x[0..n) rounded to fp16 precision. Highway 1.0.3 emulates the demotion by truncation on targets
+// without F16C (SSSE3, SSE4): those take the scalar conversion, which rounds to nearest even.
+HWY_INLINE void RoundToFp16(float* x, size_t n) {
+  const DF df;
+  const DH dh;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  if constexpr (HWY_TARGET <= HWY_AVX2) {
+    for (; i + lanes <= n; i += lanes) {
+      hn::StoreU(hn::PromoteTo(df, hn::DemoteTo(dh, hn::LoadU(df, x + i))), df, x + i);
+    }
+  }
+  for (; i < n; ++i) x[i] = kernels::fp16_to_fp32(kernels::fp32_to_fp16(x[i]));
+}
+
+void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t tok1,
+                   AttentionScratch& w) {
+  const size_t group = a.n_head / a.n_head_kv;
+  const size_t rows = (tok1 - tok0) * group;
+  const size_t dk = a.head_dim_k, dv = a.head_dim_v;
+  w.reserve(rows, dk, dv);
+
+  // Row r is token tok0 + r / group, query head kv_head * group + r % group.
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t token = tok0 + r / group;
+    const size_t head = kv_head * group + r % group;
+    const float* src = a.q + (token * a.n_head + head) * dk;
+    float* dst = w.q.data() + r * dk;
+    std::copy_n(src, dk, dst);
+    RoundToFp16(dst, dk);
+  }
+  std::fill_n(w.o.begin(), rows * dv, 0.0f);
+  std::fill_n(w.m.begin(), rows, -std::numeric_limits<float>::infinity());
+  std::fill_n(w.l.begin(), rows, 0.0f);
+
+  const uint16_t* k_head = a.k + kv_head * a.kv_head_stride_k;
+  const uint16_t* v_head = a.v + kv_head * a.kv_head_stride_v;
+  const size_t kv_end = a.pos0 + tok1;  // the last token of the block sees positions < kv_end
+  HWY_ALIGN float row[1024];            // one key row as floats; head_dim <= 1024 (model_config)
+  float correction[4];
+  for (size_t t0 = 0; t0 < kv_end; t0 += kTileKv) {
+    const size_t n_kv = std::min(kTileKv, kv_end - t0);
+    std::fill_n(w.kt.begin(), dk * kTileKv, 0.0f);
+    for (size_t t = 0; t < n_kv; ++t) {
+      Fp16RowToFloat(k_head + (t0 + t) * dk, row, dk);
+      for (size_t j = 0; j < dk; ++j) w.kt[j * kTileKv + t] = row[j];
+      Fp16RowToFloat(v_head + (t0 + t) * dv, w.vt.data() + t * dv, dv);
+    }
+    Scores(w.q.data(), w.kt.data(), rows, dk, a.scale, w.s.data());
+    for (size_t r0 = 0; r0 < rows; r0 += 4) {
+      const size_t n_rows = std::min<size_t>(4, rows - r0);
+      size_t max_visible = 0;
+      for (size_t r = r0; r < r0 + n_rows; ++r) {
+        const size_t token_pos = a.pos0 + tok0 + r / group;  // sees positions <= token_pos
+        const size_t visible = token_pos >= t0 ? std::min(n_kv, token_pos - t0 + 1) : 0;
+        max_visible = std::max(max_visible, visible);
+        correction[r - r0] =
+            visible ? SoftmaxRow(w.s.data() + r * kTileKv, visible, w.m[r], w.l[r]) : 1.0f;
+        if (!visible) std::fill_n(w.s.begin() + r * kTileKv, kTileKv, 0.0f);
+      }
+      const float* p = w.s.data() + r0 * kTileKv;
+      float* o = w.o.data() + r0 * dv;
+      switch (n_rows) {
+        case 4:
+          AccumulateRows<4>(p, w.vt.data(), max_visible, dv, correction, o);
+          break;
+        case 3:
+          AccumulateRows<3>(p, w.vt.data(), max_visible, dv, correction, o);
+          break;
+        case 2:
+          AccumulateRows<2>(p, w.vt.data(), max_visible, dv, correction, o);
+          break;
+        default:
+          AccumulateRows<1>(p, w.vt.data(), max_visible, dv, correction, o);
+          break;
+      }
+    }
+  }
+
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t token = tok0 + r / group;
+    const size_t head = kv_head * group + r % group;
+    float* dst = a.out + (token * a.n_head + head) * dv;
+    const float inv = 1.0f / w.l[r];
+    for (size_t d = 0; d < dv; ++d) dst[d] = w.o[r * dv + d] * inv;
+  }
+}
+
+void Attention(const AttentionArgs& a, kernels::ThreadPool& pool) {
+  const size_t group = a.n_head / a.n_head_kv;
+  const size_t block = std::max<size_t>(1, kTaskRows / group);  // query tokens per task
+  const size_t n_blocks = (a.n_tokens + block - 1) / block;
+  // Later blocks see more keys: hand them out first so the threads finish together.
+  pool.parallel_for(a.n_head_kv * n_blocks, [&](size_t task) {
+    thread_local AttentionScratch scratch;
+    const size_t b = n_blocks - 1 - task / a.n_head_kv;
+    const size_t kv_head = task % a.n_head_kv;
+    AttentionTask(a, kv_head, b * block, std::min(a.n_tokens, (b + 1) * block), scratch);
+  });
+}
+
+}  // namespace engine::ops::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace engine::ops {
+
+HWY_EXPORT(Attention);
+
+void attention(const AttentionArgs& args, kernels::ThreadPool& pool) {
+  if (args.n_tokens == 0) return;
+  HWY_DYNAMIC_DISPATCH(Attention)(args, pool);
+}
+
+}  // namespace engine::ops
+#endif  // HWY_ONCE
