@@ -98,7 +98,7 @@ ModelConfig read_model_config(const GgufFile& file) {
   }
   c.rms_eps = r.real("attention.layer_norm_rms_epsilon", 1e-6f, 0.0, 1.0);
 
-  c.rope_type = c.arch == Architecture::kLlama ? RopeType::kNorm : RopeType::kNeox;
+  c.rope_mode = c.arch == Architecture::kLlama ? ops::RopeMode::kNorm : ops::RopeMode::kNeox;
   c.n_rot = r.optional("rope.dimension_count", 2, c.head_dim_k).value_or(c.head_dim_k);
   if (c.n_rot % 2 != 0) r.fail("rope.dimension_count " + std::to_string(c.n_rot) + " is odd");
   c.rope_freq_base = r.real("rope.freq_base", 10000.0f, 1.0, 1e12);

@@ -6,16 +6,11 @@
 #include <string>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/ops/rope.h"
 
 namespace engine {
 
 enum class Architecture { kLlama, kQwen2, kQwen3 };
-
-// How RoPE pairs the dimensions of a head (ggml's rope modes).
-enum class RopeType {
-  kNorm,  // adjacent pairs (x[2i], x[2i+1]): llama
-  kNeox,  // halves (x[i], x[i + n_rot/2]): qwen2, qwen3
-};
 
 struct ModelConfig {
   Architecture arch;
@@ -31,7 +26,7 @@ struct ModelConfig {
   uint32_t head_dim_k = 0;  // attention.key_length, default n_embd / n_head
   uint32_t head_dim_v = 0;  // attention.value_length, default head_dim_k
   float rms_eps = 1e-6f;
-  RopeType rope_type = RopeType::kNeox;
+  ops::RopeMode rope_mode = ops::RopeMode::kNeox;  // kNorm for llama
   uint32_t n_rot = 0;  // rotated dimensions of each head (rope.dimension_count)
   float rope_freq_base = 10000.0f;
   float rope_freq_scale = 1.0f;  // 1 / rope.scaling.factor for linear scaling

@@ -1,0 +1,173 @@
+#include "engine/kv/sequence_state.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace engine {
+namespace {
+
+constexpr size_t kMinCapacity = 256;
+constexpr uint32_t kMagic = 0x51534c41;  // "ALSQ"
+constexpr uint32_t kVersion = 1;
+
+// Copies the first n positions of each head from a [heads][from_cap][dim] buffer into a
+// [heads][to_cap][dim] one.
+void copy_heads(const uint16_t* from, size_t from_cap, uint16_t* to, size_t to_cap, size_t heads,
+                size_t dim, size_t n) {
+  for (size_t h = 0; h < heads; ++h) {
+    std::memcpy(to + h * to_cap * dim, from + h * from_cap * dim, n * dim * sizeof(uint16_t));
+  }
+}
+
+class Reader {
+ public:
+  explicit Reader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+  template <typename T>
+  T value() {
+    T v;
+    take(&v, sizeof(T));
+    return v;
+  }
+  void take(void* dst, size_t n) {
+    if (n > bytes_.size() - pos_) {
+      throw std::invalid_argument("sequence state: truncated at byte " + std::to_string(pos_) +
+                                  ", " + std::to_string(n) + " more bytes needed");
+    }
+    std::memcpy(dst, bytes_.data() + pos_, n);
+    pos_ += n;
+  }
+  bool done() const { return pos_ == bytes_.size(); }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  size_t pos_ = 0;
+};
+
+template <typename T>
+void put(std::vector<uint8_t>& out, const T& v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+}  // namespace
+
+SequenceState::SequenceState(const KvShape& shape, size_t max_tokens)
+    : shape_(shape), max_tokens_(max_tokens), k_(shape.n_layer), v_(shape.n_layer) {}
+
+size_t SequenceState::memory_bytes() const {
+  return capacity_ * shape_.bytes_per_token();
+}
+
+void SequenceState::reserve_more(size_t n) {
+  const size_t needed = tokens_.size() + n;
+  if (needed > max_tokens_) {
+    throw ContextFullError("the sequence needs " + std::to_string(needed) +
+                           " positions but the context size is " + std::to_string(max_tokens_));
+  }
+  if (needed <= capacity_) return;
+  grow_to(std::min(max_tokens_, std::max({needed, capacity_ * 2, kMinCapacity})));
+}
+
+void SequenceState::grow_to(size_t capacity) {
+  const size_t n = tokens_.size();
+  for (size_t l = 0; l < shape_.n_layer; ++l) {
+    std::vector<uint16_t> k(shape_.n_head_kv * capacity * shape_.head_dim_k);
+    std::vector<uint16_t> v(shape_.n_head_kv * capacity * shape_.head_dim_v);
+    if (capacity_ > 0) {
+      copy_heads(k_[l].data(), capacity_, k.data(), capacity, shape_.n_head_kv, shape_.head_dim_k,
+                 n);
+      copy_heads(v_[l].data(), capacity_, v.data(), capacity, shape_.n_head_kv, shape_.head_dim_v,
+                 n);
+    }
+    k_[l] = std::move(k);
+    v_[l] = std::move(v);
+  }
+  capacity_ = capacity;
+}
+
+void SequenceState::append(std::span<const int32_t> tokens) {
+  if (tokens_.size() + tokens.size() > capacity_) {
+    throw std::logic_error("sequence state: append past the reserved capacity");
+  }
+  tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+}
+
+void SequenceState::truncate(size_t n) {
+  if (n < tokens_.size()) tokens_.resize(n);
+}
+
+SequenceState SequenceState::copy_prefix(size_t n) const {
+  if (n > tokens_.size()) throw std::out_of_range("copy_prefix past the end of the sequence");
+  SequenceState copy(shape_, max_tokens_);
+  if (n == 0) return copy;
+  copy.grow_to(std::min(max_tokens_, std::max(n, kMinCapacity)));
+  for (size_t l = 0; l < shape_.n_layer; ++l) {
+    copy_heads(k_[l].data(), capacity_, copy.k_[l].data(), copy.capacity_, shape_.n_head_kv,
+               shape_.head_dim_k, n);
+    copy_heads(v_[l].data(), capacity_, copy.v_[l].data(), copy.capacity_, shape_.n_head_kv,
+               shape_.head_dim_v, n);
+  }
+  copy.tokens_.assign(tokens_.begin(), tokens_.begin() + n);
+  return copy;
+}
+
+std::vector<uint8_t> SequenceState::save() const {
+  const size_t n = tokens_.size();
+  std::vector<uint8_t> out;
+  out.reserve(32 + n * sizeof(int32_t) + n * shape_.bytes_per_token());
+  put(out, kMagic);
+  put(out, kVersion);
+  put(out, shape_);
+  put(out, static_cast<uint64_t>(n));
+  const auto* ids = reinterpret_cast<const uint8_t*>(tokens_.data());
+  out.insert(out.end(), ids, ids + n * sizeof(int32_t));
+  for (size_t l = 0; l < shape_.n_layer; ++l) {
+    for (size_t h = 0; h < shape_.n_head_kv; ++h) {
+      const auto* k = reinterpret_cast<const uint8_t*>(k_[l].data() + h * k_head_stride());
+      out.insert(out.end(), k, k + n * shape_.head_dim_k * sizeof(uint16_t));
+      const auto* v = reinterpret_cast<const uint8_t*>(v_[l].data() + h * v_head_stride());
+      out.insert(out.end(), v, v + n * shape_.head_dim_v * sizeof(uint16_t));
+    }
+  }
+  return out;
+}
+
+SequenceState SequenceState::load(std::span<const uint8_t> bytes, const KvShape& shape,
+                                  size_t max_tokens) {
+  Reader in(bytes);
+  if (in.value<uint32_t>() != kMagic) throw std::invalid_argument("sequence state: bad magic");
+  if (const auto version = in.value<uint32_t>(); version != kVersion) {
+    throw std::invalid_argument("sequence state: version " + std::to_string(version) +
+                                ", expected " + std::to_string(kVersion));
+  }
+  if (!(in.value<KvShape>() == shape)) {
+    throw std::invalid_argument("sequence state: saved for another model shape");
+  }
+  const auto n = in.value<uint64_t>();
+  if (n > max_tokens) {
+    throw std::invalid_argument("sequence state: " + std::to_string(n) +
+                                " positions exceed the context size " + std::to_string(max_tokens));
+  }
+  // The remaining size must match exactly before anything is allocated from n.
+  const size_t expected = n * (sizeof(int32_t) + shape.bytes_per_token());
+  const size_t header = sizeof(uint32_t) * 2 + sizeof(KvShape) + sizeof(uint64_t);
+  if (bytes.size() - header != expected) {
+    throw std::invalid_argument("sequence state: " + std::to_string(bytes.size() - header) +
+                                " bytes of data for " + std::to_string(n) +
+                                " positions, expected " + std::to_string(expected));
+  }
+  SequenceState state(shape, max_tokens);
+  state.reserve_more(n);
+  state.tokens_.resize(n);
+  in.take(state.tokens_.data(), n * sizeof(int32_t));
+  for (size_t l = 0; l < shape.n_layer; ++l) {
+    for (size_t h = 0; h < shape.n_head_kv; ++h) {
+      in.take(state.k_[l].data() + h * state.k_head_stride(), n * shape.head_dim_k * 2);
+      in.take(state.v_[l].data() + h * state.v_head_stride(), n * shape.head_dim_v * 2);
+    }
+  }
+  return state;
+}
+
+}  // namespace engine

@@ -1,0 +1,68 @@
+#include "engine/model/model.h"
+
+#include <string>
+
+#include "engine/model/dense_model.h"
+
+namespace engine {
+
+Model::Model(std::shared_ptr<const GgufFile> file, ModelConfig config, const ModelOptions& options)
+    : file_(std::move(file)),
+      config_(std::move(config)),
+      options_(options),
+      pool_(options.n_threads) {
+  if (options_.prefill_chunk == 0) throw std::invalid_argument("prefill chunk must be at least 1");
+}
+
+std::unique_ptr<Model> Model::load(std::shared_ptr<const GgufFile> file,
+                                   const ModelOptions& options) {
+  ModelConfig config = read_model_config(*file);
+  switch (config.arch) {
+    case Architecture::kLlama:
+    case Architecture::kQwen2:
+    case Architecture::kQwen3:
+      return std::make_unique<DenseModel>(std::move(file), std::move(config), options);
+  }
+  throw GgufError(file->path().string() + ": no forward pass for architecture " + config.arch_name);
+}
+
+KvShape Model::kv_shape() const {
+  return {config_.n_layer, config_.n_head_kv, config_.head_dim_k, config_.head_dim_v};
+}
+
+void Model::forward(std::span<const int32_t> tokens, SequenceState& state, Logits which,
+                    std::span<float> out) {
+  const size_t n_vocab = config_.n_vocab;
+  const size_t want = which == Logits::kNone   ? 0
+                      : which == Logits::kLast ? (tokens.empty() ? 0 : n_vocab)
+                                               : tokens.size() * n_vocab;
+  if (out.size() != want) {
+    throw std::invalid_argument("forward: logits buffer holds " + std::to_string(out.size()) +
+                                " floats, expected " + std::to_string(want));
+  }
+  if (!(state.shape() == kv_shape())) {
+    throw std::invalid_argument("forward: the sequence state belongs to another model");
+  }
+  for (int32_t id : tokens) {
+    if (id < 0 || static_cast<uint32_t>(id) >= n_vocab) {
+      throw std::invalid_argument("forward: token id " + std::to_string(id) +
+                                  " is outside the vocabulary of " + std::to_string(n_vocab));
+    }
+  }
+  state.reserve_more(tokens.size());
+  for (size_t begin = 0; begin < tokens.size(); begin += options_.prefill_chunk) {
+    const auto chunk =
+        tokens.subspan(begin, std::min(options_.prefill_chunk, tokens.size() - begin));
+    const bool last_chunk = begin + chunk.size() == tokens.size();
+    Logits chunk_logits = which == Logits::kAll                  ? Logits::kAll
+                          : which == Logits::kLast && last_chunk ? Logits::kLast
+                                                                 : Logits::kNone;
+    float* chunk_out = which == Logits::kAll           ? out.data() + begin * n_vocab
+                       : chunk_logits == Logits::kLast ? out.data()
+                                                       : nullptr;
+    forward_chunk(chunk, state, chunk_logits, chunk_out);
+    state.append(chunk);
+  }
+}
+
+}  // namespace engine

@@ -1,0 +1,77 @@
+#include "engine/model/weight_binder.h"
+
+#include "engine/gguf/gguf_error.h"
+#include "engine/kernels/check.h"
+
+namespace engine {
+namespace {
+
+std::string shape_text(uint64_t ne0, uint64_t ne1) {
+  return "[" + std::to_string(ne0) + (ne1 == 1 ? "" : ", " + std::to_string(ne1)) + "]";
+}
+
+std::span<const uint8_t> as_bytes(std::span<const std::byte> data) {
+  return {reinterpret_cast<const uint8_t*>(data.data()), data.size()};
+}
+
+}  // namespace
+
+void WeightBinder::fail(const std::string& what) const {
+  throw GgufError(file_.path().string() + ": " + what);
+}
+
+const GgufTensorInfo& WeightBinder::tensor(const std::string& name, uint64_t ne0,
+                                           uint64_t ne1) const {
+  const GgufTensorInfo* info = file_.find_tensor(name);
+  if (!info) fail("tensor '" + name + "' is missing");
+  const bool shaped =
+      info->ne[0] == ne0 && info->ne[1] == ne1 && info->ne[2] == 1 && info->ne[3] == 1;
+  if (!shaped) {
+    fail("tensor '" + name + "' has shape " + shape_text(info->ne[0], info->ne[1]) +
+         (info->n_dims > 2 ? " (and more dimensions)" : "") + ", expected " + shape_text(ne0, ne1));
+  }
+  return *info;
+}
+
+kernels::PreparedWeight WeightBinder::matrix(const std::string& name, size_t n_in, size_t n_out) {
+  const GgufTensorInfo& info = tensor(name, n_in, n_out);
+  const auto type = static_cast<GgmlType>(info.type_id);
+  if (!info.layout || !kernels::find_weight_type(type)) {
+    fail("tensor '" + name + "' has type " + info.type_name() +
+         ", which this engine does not run (supported: f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, "
+         "q6_K)");
+  }
+  try {
+    auto w = kernels::PreparedWeight::prepare(type, as_bytes(file_.tensor_data(info)), n_out, n_in,
+                                              {.repack = repack_});
+    owned_bytes_ += w.owned_bytes();
+    return w;
+  } catch (const kernels::KernelError& e) {
+    fail("tensor '" + name + "': " + e.what());
+  }
+}
+
+std::optional<kernels::PreparedWeight> WeightBinder::optional_matrix(const std::string& name,
+                                                                     size_t n_in, size_t n_out) {
+  if (!file_.find_tensor(name)) return std::nullopt;
+  return matrix(name, n_in, n_out);
+}
+
+std::vector<float> WeightBinder::vector(const std::string& name, size_t n) const {
+  const GgufTensorInfo& info = tensor(name, n);
+  const auto type = static_cast<GgmlType>(info.type_id);
+  if (type != GgmlType::F32 && type != GgmlType::F16 && type != GgmlType::BF16) {
+    fail("tensor '" + name + "' has type " + info.type_name() + ", expected f32, f16 or bf16");
+  }
+  std::vector<float> values(n);
+  kernels::dequantize_row(type, as_bytes(file_.tensor_data(info)), values.data(), n);
+  return values;
+}
+
+std::optional<std::vector<float>> WeightBinder::optional_vector(const std::string& name,
+                                                                size_t n) const {
+  if (!file_.find_tensor(name)) return std::nullopt;
+  return vector(name, n);
+}
+
+}  // namespace engine
