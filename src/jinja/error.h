@@ -24,6 +24,7 @@ class TemplateError : public std::runtime_error {
   const std::string& message() const { return message_; }
   int row() const { return pos_.row; }
   int column() const { return pos_.column; }
+  size_t offset() const { return pos_.offset; }
   const std::string& source_line() const { return source_line_; }
 
  private:

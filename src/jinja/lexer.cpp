@@ -31,6 +31,11 @@ namespace {
   throw TemplateError(msg, position_of(src, offset), src);
 }
 
+// Python reports lexer positions as str indexes: code points, not bytes.
+std::string char_index(std::string_view src, size_t offset) {
+  return std::to_string(utf8_length(src.substr(0, offset)));
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -210,8 +215,12 @@ class Lexer {
   explicit Lexer(std::string_view src) : src_(src) {}
 
   std::vector<Token> run() {
-    while (pos_ < src_.size()) root();
-    tokens_.push_back(Token{Tok::kEof, "", 0, 0, src_.size()});
+    try {
+      while (pos_ < src_.size()) root();
+      tokens_.push_back(Token{Tok::kEof, "", 0, 0, src_.size()});
+    } catch (const TemplateError& e) {
+      tokens_.push_back(Token{Tok::kError, e.message(), 0, 0, e.offset()});
+    }
     return std::move(tokens_);
   }
 
@@ -430,7 +439,7 @@ class Lexer {
     }
     std::string shown;
     utf8_append(shown, utf8_decode(src_.substr(pos_, 4))[0]);
-    fail(src_, pos_, "unexpected char '" + shown + "' at " + std::to_string(pos_));
+    fail(src_, pos_, "unexpected char '" + shown + "' at " + char_index(src_, pos_));
   }
 
   // Length of (\d+_)*\d+ at i, 0 if there is no digit.

@@ -49,6 +49,7 @@ enum class Tok {
   kComma,
   kSemicolon,
   kEof,
+  kError,  // a lexical error, raised when the parser reaches it (Jinja2 lexes lazily)
 };
 
 struct Token {
@@ -62,7 +63,8 @@ struct Token {
 // Newlines as Jinja2 sees them: \r\n and \r become \n, and one trailing newline is removed.
 std::string normalize_source(std::string_view source);
 
-// Tokenizes a normalized source. Throws TemplateError on a lexical error.
+// Tokenizes a normalized source. A lexical error ends the list with a kError token whose text is
+// the message, so that errors come in source order as in Jinja2.
 std::vector<Token> tokenize(std::string_view source);
 
 // A short description of a token for messages ("end of print statement", "'foo'").

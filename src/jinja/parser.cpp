@@ -1,6 +1,8 @@
 #include "jinja/parser.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <iterator>
 
 #include "jinja/builtins.h"
 #include "jinja/error.h"
@@ -15,6 +17,7 @@ class Parser {
       : src_(src), toks_(tokens), max_depth_(max_depth) {}
 
   Body parse() {
+    raise_if_error(cur());
     Body body = subparse({});
     if (cur().type != Tok::kEof) fail_here("unexpected '" + describe(cur()) + "'");
     return body;
@@ -23,9 +26,18 @@ class Parser {
  private:
   // --- token stream ---
   const Token& cur() const { return toks_[pos_]; }
-  const Token& look() const { return toks_[pos_ + 1 < toks_.size() ? pos_ + 1 : pos_]; }
+  const Token& look() const {
+    const Token& t = toks_[pos_ + 1 < toks_.size() ? pos_ + 1 : pos_];
+    raise_if_error(t);
+    return t;
+  }
   void next() {
     if (pos_ + 1 < toks_.size()) ++pos_;
+    raise_if_error(cur());
+  }
+  // A lexical error surfaces when the parser reaches its token, as Jinja2's lazy lexer does.
+  void raise_if_error(const Token& t) const {
+    if (t.type == Tok::kError) fail_at(t.offset, t.text);
   }
   bool is_name(const Token& t, std::string_view n) const {
     return t.type == Tok::kName && t.text == n;
@@ -100,8 +112,46 @@ class Parser {
   }
 
   // --- statements ---
+  // Jinja2's message for an unknown tag (name) or an early end of the template (no name).
+  [[noreturn]] void fail_unknown_tag(const std::string* name, size_t offset) const {
+    std::string msg =
+        name ? "Encountered unknown tag '" + *name + "'." : "Unexpected end of template.";
+    if (!end_stack_.empty()) {
+      std::string looking;
+      for (std::string_view e : end_stack_.back()) {
+        if (!looking.empty()) looking += " or ";
+        looking += "'" + std::string(e) + "'";
+      }
+      bool expected = false;
+      for (const auto& ends : end_stack_) {
+        for (std::string_view e : ends) expected |= name && *name == e;
+      }
+      if (expected) {
+        msg +=
+            " You probably made a nesting mistake. Jinja is expecting this tag, but currently "
+            "looking for " +
+            looking + ".";
+      } else {
+        msg += " Jinja was looking for the following tags: " + looking + ".";
+      }
+    }
+    if (!tag_stack_.empty()) {
+      msg += " The innermost block that needs to be closed is '" + tag_stack_.back() + "'.";
+    }
+    fail_at(offset, msg);
+  }
+
   Body subparse(std::initializer_list<std::string_view> end_tokens) {
     Body body;
+    bool has_end = end_tokens.size() != 0;
+    if (has_end) end_stack_.emplace_back(end_tokens);
+    struct Pop {
+      std::vector<std::vector<std::string_view>>& stack;
+      bool active;
+      ~Pop() {
+        if (active) stack.pop_back();
+      }
+    } pop{end_stack_, has_end};
     while (cur().type != Tok::kEof) {
       const Token& t = cur();
       if (t.type == Tok::kData) {
@@ -126,15 +176,7 @@ class Parser {
         fail_here("internal parsing error");
       }
     }
-    if (end_tokens.size() != 0) {
-      std::string want;
-      for (std::string_view e : end_tokens) {
-        if (!want.empty()) want += " or ";
-        want += "'" + std::string(e) + "'";
-      }
-      fail_here("Unexpected end of template. Jinja was looking for the following tags: " + want +
-                ".");
-    }
+    if (has_end) fail_unknown_tag(nullptr, cur().offset);
     return body;
   }
 
@@ -151,7 +193,22 @@ class Parser {
     DepthScope depth(*this);
     const Token& t = cur();
     if (t.type != Tok::kName) fail_here("tag name expected");
-    const std::string& n = t.text;
+    const std::string n = t.text;
+    static const char* kKnown[] = {"if",     "for",  "set",   "macro", "call",
+                                   "filter", "with", "print", "break", "continue"};
+    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return n == k; })) {
+      static const char* kUnsupported[] = {"block",  "extends", "include",
+                                           "import", "from",    "autoescape"};
+      for (const char* u : kUnsupported) {
+        if (n == u) fail_here("the '" + n + "' tag is not supported (no template loader)");
+      }
+      fail_unknown_tag(&n, t.offset);
+    }
+    tag_stack_.push_back(n);
+    struct Pop {
+      std::vector<std::string>& stack;
+      ~Pop() { stack.pop_back(); }
+    } pop{tag_stack_};
     if (n == "if") return parse_if();
     if (n == "for") return parse_for();
     if (n == "set") return parse_set();
@@ -160,18 +217,10 @@ class Parser {
     if (n == "filter") return parse_filter_block();
     if (n == "with") return parse_with();
     if (n == "print") return parse_print();
-    if (n == "break" || n == "continue") {
-      if (!in_loop_) fail_here("'" + n + "' outside of a loop");
-      auto s = make_stmt(n == "break" ? StmtKind::kBreak : StmtKind::kContinue, t.offset);
-      next();
-      return s;
-    }
-    static const char* kUnsupported[] = {"block", "extends",    "include", "import",
-                                         "from",  "autoescape", "raw"};
-    for (const char* u : kUnsupported) {
-      if (n == u) fail_here("the '" + n + "' tag is not supported (no template loader)");
-    }
-    fail_here("Encountered unknown tag '" + n + "'.");
+    if (!in_loop_) fail_here("'" + n + "' outside of a loop");
+    auto s = make_stmt(n == "break" ? StmtKind::kBreak : StmtKind::kContinue, t.offset);
+    next();
+    return s;
   }
 
   StmtPtr parse_if() {
@@ -836,6 +885,8 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   int max_depth_;
+  std::vector<std::vector<std::string_view>> end_stack_;  // end tags being looked for
+  std::vector<std::string> tag_stack_;                    // statements being parsed
   bool soft_ = false;     // inside an `if` or a conditional expression
   bool in_loop_ = false;  // break / continue allowed
 };

@@ -16,6 +16,7 @@ from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
+import fragments  # noqa: E402
 import hf_env  # noqa: E402
 
 NOW = "2024-07-26T10:20:30"
@@ -27,6 +28,8 @@ def main():
     ap.add_argument("--templates", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--cases", type=int, default=60)
+    ap.add_argument("--fragments", type=int, default=400,
+                    help="random whitespace/expression templates (fragments.py)")
     ap.add_argument("--only", default="")
     ap.add_argument("--show", type=int, default=2, help="mismatches to print per template")
     args = ap.parse_args()
@@ -37,7 +40,7 @@ def main():
     if args.only:
         names = [n for n in names if n in args.only.split(",")]
 
-    cases = []  # (name, context, expected_ok, expected_text)
+    cases = []  # (name, template path, context, python_ok, python_output_or_error)
     for name in names:
         path = os.path.join(args.templates, name + ".jinja")
         with open(path, encoding="utf-8") as f:
@@ -46,17 +49,34 @@ def main():
             template = env.from_string(source)
         except Exception as e:  # a template Python cannot parse: every case must fail in ours
             template = None
-            parse_error = f"{type(e).__name__}: {e}"
+            parse_error = str(e)
         spec = corpus.SPECS.get(name, corpus.DEFAULT_SPEC)
         for i in range(args.cases):
             ctx = corpus.make_case(name, spec, i)
             if template is None:
                 cases.append((name, path, ctx, False, parse_error))
+
                 continue
             try:
                 cases.append((name, path, ctx, True, template.render(**ctx)))
             except Exception as e:
-                cases.append((name, path, ctx, False, f"{type(e).__name__}: {e}"))
+                cases.append((name, path, ctx, False, str(e)))
+
+    if args.fragments:
+        names.append("fragments")
+        frag_dir = os.path.join(args.work, "fragments")
+        os.makedirs(frag_dir, exist_ok=True)
+        for i in range(args.fragments):
+            source, ctx = fragments.make_fragment(i)
+            path = os.path.join(frag_dir, f"f{i}.jinja")
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(source)
+            ctx_json = json.dumps(ctx, ensure_ascii=False)
+            try:
+                out = env.from_string(source).render(**ctx)
+                cases.append(("fragments", path, json.loads(ctx_json), True, out))
+            except Exception as e:
+                cases.append(("fragments", path, json.loads(ctx_json), False, str(e)))
 
     batch = os.path.join(args.work, "cases.jsonl")
     with open(batch, "w", encoding="utf-8") as f:
@@ -73,7 +93,7 @@ def main():
         print(f"expected {len(cases)} results from jinja_render, got {len(results)}")
         return 1
 
-    stats = {n: [0, 0, 0] for n in names}  # cases, raised, mismatches
+    stats = {n: [0, 0, 0, 0] for n in names}  # cases, raised, mismatches, other error text
     shown = {n: 0 for n in names}
     for (name, path, ctx, ok, expected), got in zip(cases, results):
         s = stats[name]
@@ -81,6 +101,8 @@ def main():
         s[1] += 0 if ok else 1
         same = (got["ok"] and ok and got["output"] == expected) or (not got["ok"] and not ok)
         if same:
+            if not ok and got["error"].split("\n")[0] != expected.split("\n")[0]:
+                s[3] += 1  # both raised, with other words (informational)
             continue
         s[2] += 1
         if shown[name] < args.show:
@@ -97,11 +119,11 @@ def main():
                 print(f"first difference at char {k}: python {expected[k:k+80]!r} ours {out[k:k+80]!r}")
 
     total_mismatch = 0
-    print(f"{'template':24} {'cases':>6} {'raised':>7} {'mismatches':>11}")
+    print(f"{'template':24} {'cases':>6} {'raised':>7} {'mismatches':>11} {'other error text':>17}")
     for n in names:
-        c, r, m = stats[n]
+        c, r, m, w = stats[n]
         total_mismatch += m
-        print(f"{n:24} {c:>6} {r:>7} {m:>11}")
+        print(f"{n:24} {c:>6} {r:>7} {m:>11} {w:>17}")
     total = sum(v[0] for v in stats.values())
     print(f"{total - total_mismatch} passed, {total_mismatch} failed")
     return 1 if total_mismatch else 0
