@@ -94,14 +94,12 @@ Tokenizer::Tokenizer(Vocab vocab) {
     }
   }
 
-  text_to_id_.reserve(tokens_.size());
-  for (size_t i = 0; i < tokens_.size(); ++i) {
-    if (tokens_[i].empty()) continue;  // llama.cpp loads these too; nothing can match them
-    const auto [it, inserted] = text_to_id_.emplace(tokens_[i], static_cast<TokenId>(i));
-    if (!inserted) {
-      throw TokenizerError("token " + std::to_string(i) + " " + shown(tokens_[i]) +
-                           " repeats token " + std::to_string(it->second));
-    }
+  const auto n_tokens = static_cast<TokenId>(tokens_.size());
+  if (const auto repeated = text_index_.build(
+          n_tokens, [&](TokenId id) -> std::string_view { return tokens_[id]; })) {
+    const TokenId first = *find_token(tokens_[*repeated]);
+    throw TokenizerError("token " + std::to_string(*repeated) + " " + shown(tokens_[*repeated]) +
+                         " repeats token " + std::to_string(first));
   }
   for (int b = 0; b < 256; ++b) {
     std::string text;
@@ -172,11 +170,10 @@ void Tokenizer::build_pieces() {
     }
     piece_offsets_.push_back(static_cast<uint32_t>(piece_pool_.size()));
   }
-  if (ignore_merges_) {
-    for (size_t i = 0; i < tokens_.size(); ++i) {
-      if (types_[i] != TokenType::kNormal || tokens_[i].empty()) continue;
-      normal_piece_to_id_.emplace(token_bytes(static_cast<TokenId>(i)), static_cast<TokenId>(i));
-    }
+  if (ignore_merges_) {  // the first of tokens with the same bytes wins, as in llama.cpp's map
+    (void)normal_piece_index_.build(static_cast<TokenId>(tokens_.size()), [&](TokenId id) {
+      return types_[id] == TokenType::kNormal ? token_bytes(id) : std::string_view();
+    });
   }
 }
 
@@ -274,9 +271,7 @@ std::string_view Tokenizer::token_bytes(TokenId id) const {
 }
 
 std::optional<TokenId> Tokenizer::find_token(std::string_view text) const {
-  const auto it = text_to_id_.find(text);
-  if (it == text_to_id_.end()) return std::nullopt;
-  return it->second;
+  return text_index_.find(text, [&](TokenId id) -> std::string_view { return tokens_[id]; });
 }
 
 std::string Tokenizer::decode(std::span<const TokenId> ids) const {
@@ -337,8 +332,9 @@ void Tokenizer::encode_ordinary(std::string_view text, std::vector<TokenId>& out
 
 void Tokenizer::encode_piece(std::string_view piece, std::vector<TokenId>& out) const {
   if (ignore_merges_) {
-    if (const auto it = normal_piece_to_id_.find(piece); it != normal_piece_to_id_.end()) {
-      out.push_back(it->second);
+    const auto id = normal_piece_index_.find(piece, [&](TokenId i) { return token_bytes(i); });
+    if (id) {
+      out.push_back(*id);
       return;
     }
   }

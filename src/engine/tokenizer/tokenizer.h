@@ -13,11 +13,11 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/tokenizer/merge_table.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/token_index.h"
 #include "engine/tokenizer/vocab.h"
 
 namespace engine {
@@ -106,9 +106,8 @@ class Tokenizer {
   std::vector<TokenType> types_;         // [n_vocab]
   std::string piece_pool_;               // the bytes of every token, back to back
   std::vector<uint32_t> piece_offsets_;  // [n_vocab + 1] token i: [offsets[i], offsets[i+1])
-  // Views into tokens_ / piece_pool_, which never change after construction.
-  std::unordered_map<std::string_view, TokenId> text_to_id_;
-  std::unordered_map<std::string_view, TokenId> normal_piece_to_id_;  // for ignore_merges
+  TokenIndex text_index_;                // vocab text -> id
+  TokenIndex normal_piece_index_;        // bytes of a kNormal token -> id (for ignore_merges)
   std::array<TokenId, 256> byte_ids_{};  // the token of each single byte
   MergeTable merges_;
   std::vector<SpecialToken> specials_;  // grouped by first byte, longest first within a group
