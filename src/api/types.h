@@ -148,16 +148,18 @@ struct OutputConfig {
 
 // What the model is shown: shared by /v1/messages and /v1/messages/count_tokens.
 struct Prompt {
-  std::vector<TextBlock> system;  // top-level `system`; a string arrives as one block
+  // Top-level `system`; a string arrives as one block. Claude Code's billing block
+  // ("x-anthropic-billing-header: ...") is dropped and counted in `ignored_blocks`.
+  std::vector<TextBlock> system;
   std::vector<Message> messages;  // never empty
   std::vector<Tool> tools;        // client tools only, names unique
   // Tools the parser dropped: Anthropic-defined and server tools ("bash_20250124",
   // "web_search_20250305", ...) whose behaviour lives in Anthropic's models or servers. One entry
   // "type" or "type:name" each, for the server to log.
   std::vector<std::string> ignored_tools;
-  // Number of content blocks dropped from `messages`: server-tool uses and results
-  // (server_tool_use, web_search_tool_result, mcp_tool_use, ...), which only Anthropic's servers
-  // produce.
+  // Number of blocks dropped: server-tool uses and results in `messages` (server_tool_use,
+  // web_search_tool_result, mcp_tool_use, ...), which only Anthropic's servers produce, and the
+  // billing block of `system`.
   int64_t ignored_blocks = 0;
   ToolChoice tool_choice;  // kTool names a tool in `tools`
   ThinkingConfig thinking;

@@ -321,7 +321,11 @@ TEST(RequestParser, ClaudeCodeFirstTurn) {
   EXPECT_EQ(r.prompt.thinking.budget_tokens, 31999);
   EXPECT_EQ(r.prompt.thinking.display, ThinkingConfig::Display::kOmitted);
   EXPECT_EQ(r.metadata.session_id, "4f97a156-5d87-495e-b7bb-e057ff6c9407");
-  EXPECT_GE(r.prompt.system.size(), 2u);
+  // The billing block that opens Claude Code's system prompt is dropped.
+  ASSERT_GE(r.prompt.system.size(), 2u);
+  EXPECT_EQ(r.prompt.system[0].text,
+            "You are a Claude agent, built on Anthropic's Claude Agent SDK.");
+  EXPECT_EQ(r.prompt.ignored_blocks, 1);
   ASSERT_EQ(r.prompt.tools.size(), 12u);
   EXPECT_EQ(r.prompt.tools[1].name, "Bash");
   EXPECT_EQ(r.prompt.tools[1].input_schema.begin().key(), "$schema");
