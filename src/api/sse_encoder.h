@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <string_view>
+#include <utility>
 
 #include "api/response_sink.h"
 
