@@ -1,0 +1,129 @@
+#include "engine/kernels/activations.h"
+
+#include <cstring>
+
+#include "engine/kernels/blocks.h"
+#include "engine/kernels/check.h"
+#include "engine/kernels/fp16.h"
+#include "engine/kernels/quant_ref.h"
+
+namespace engine::kernels {
+namespace {
+
+size_t round_up64(size_t n) {
+  return (n + 63) / 64 * 64;
+}
+
+void quantize_row_q8_0(const float* x, size_t n_in, uint8_t* out) {
+  auto* qs = reinterpret_cast<int8_t*>(out);
+  auto* d = reinterpret_cast<float*>(out + n_in);
+  auto* sum = reinterpret_cast<int32_t*>(d + n_in / kQK8_0);
+  BlockQ8_0 block;
+  for (size_t b = 0; b < n_in / kQK8_0; ++b) {
+    quantize_row_q8_0_act(x + b * kQK8_0, &block, kQK8_0);
+    std::memcpy(qs + b * kQK8_0, block.qs, kQK8_0);
+    d[b] = fp16_to_fp32(block.d);
+    int32_t s = 0;
+    for (int8_t q : block.qs) s += q;
+    sum[b] = s;
+  }
+}
+
+void quantize_row_q8_K(const float* x, size_t n_in, uint8_t* out) {
+  auto* qs = reinterpret_cast<int8_t*>(out);
+  auto* d = reinterpret_cast<float*>(out + n_in);
+  auto* bsum = reinterpret_cast<int16_t*>(d + n_in / kQK_K);
+  BlockQ8K block;
+  for (size_t b = 0; b < n_in / kQK_K; ++b) {
+    quantize_row_q8_K_ref(x + b * kQK_K, &block, kQK_K);
+    std::memcpy(qs + b * kQK_K, block.qs, kQK_K);
+    d[b] = block.d;
+    std::memcpy(bsum + b * (kQK_K / 16), block.bsums, sizeof block.bsums);
+  }
+}
+
+}  // namespace
+
+std::string_view act_type_name(ActType type) {
+  switch (type) {
+    case ActType::kF32:
+      return "f32";
+    case ActType::kF16:
+      return "f16";
+    case ActType::kBF16:
+      return "bf16";
+    case ActType::kQ8_0:
+      return "q8_0";
+    case ActType::kQ8_K:
+      return "q8_K";
+  }
+  return "unknown";
+}
+
+size_t act_block_elems(ActType type) {
+  switch (type) {
+    case ActType::kQ8_0:
+      return kQK8_0;
+    case ActType::kQ8_K:
+      return kQK_K;
+    default:
+      return 1;
+  }
+}
+
+size_t act_row_bytes(ActType type, size_t n_in) {
+  switch (type) {
+    case ActType::kF32:
+      return round_up64(n_in * sizeof(float));
+    case ActType::kF16:
+    case ActType::kBF16:
+      return round_up64(n_in * sizeof(uint16_t));
+    case ActType::kQ8_0:
+      return round_up64(n_in + n_in / kQK8_0 * (sizeof(float) + sizeof(int32_t)));
+    case ActType::kQ8_K:
+      return round_up64(n_in + n_in / kQK_K * sizeof(float) + n_in / 16 * 2);
+  }
+  return 0;
+}
+
+ActRow ActView::row(size_t t) const {
+  const uint8_t* base = data + t * row_bytes;
+  ActRow r{base, nullptr, nullptr, nullptr};
+  if (type == ActType::kQ8_0) {
+    r.d = reinterpret_cast<const float*>(base + n_in);
+    r.sum = reinterpret_cast<const int32_t*>(r.d + n_in / kQK8_0);
+  } else if (type == ActType::kQ8_K) {
+    r.d = reinterpret_cast<const float*>(base + n_in);
+    r.bsum = reinterpret_cast<const int16_t*>(r.d + n_in / kQK_K);
+  }
+  return r;
+}
+
+void quantize_activations(ActType type, const float* x, size_t n_in, size_t t0, size_t t1,
+                          uint8_t* out) {
+  KERNELS_CHECK(n_in % act_block_elems(type) == 0);
+  const size_t row_bytes = act_row_bytes(type, n_in);
+  for (size_t t = t0; t < t1; ++t) {
+    const float* xr = x + t * n_in;
+    uint8_t* o = out + t * row_bytes;
+    switch (type) {
+      case ActType::kF32:
+        std::memcpy(o, xr, n_in * sizeof(float));
+        break;
+      case ActType::kF16:
+        quantize_row_f16_ref(xr, reinterpret_cast<uint16_t*>(o), n_in);
+        break;
+      case ActType::kBF16:
+        quantize_row_bf16_ref(xr, reinterpret_cast<uint16_t*>(o), n_in);
+        break;
+      case ActType::kQ8_0:
+        quantize_row_q8_0(xr, n_in, o);
+        break;
+      case ActType::kQ8_K:
+        quantize_row_q8_K(xr, n_in, o);
+        break;
+    }
+  }
+}
+
+}  // namespace engine::kernels

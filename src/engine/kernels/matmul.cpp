@@ -1,0 +1,130 @@
+#include "engine/kernels/matmul.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "engine/kernels/check.h"
+
+namespace engine::kernels {
+namespace {
+
+// Interleaves each group of up to 4 rows block by block (tile.h). Groups keep their byte range.
+void interleave_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
+                       size_t block_bytes) {
+  const size_t nb = row_bytes / block_bytes;
+  for (size_t first = 0; first < n_out; first += kGroupRows) {
+    const size_t rows = std::min(kGroupRows, n_out - first);
+    const uint8_t* s = src + first * row_bytes;
+    uint8_t* d = dst + first * row_bytes;
+    for (size_t b = 0; b < nb; ++b) {
+      for (size_t r = 0; r < rows; ++r) {
+        std::memcpy(d + (b * rows + r) * block_bytes, s + r * row_bytes + b * block_bytes,
+                    block_bytes);
+      }
+    }
+  }
+}
+
+// Work split. Decode: chunks of row groups, sized so each thread takes several (a descheduled
+// thread then delays little) while each chunk still streams a long contiguous run of weights.
+// Prefill: chunks of row groups by chunks of tokens, so that a chunk's weights stay in L1/L2
+// while all its tokens pass over them.
+constexpr size_t kTokenChunk = 64;
+constexpr size_t kPrefillGroupChunk = 16;
+
+size_t decode_group_chunk(size_t n_groups, size_t n_threads) {
+  const size_t target_tasks = n_threads * 8;
+  return std::max<size_t>(1, (n_groups + target_tasks - 1) / target_tasks);
+}
+
+thread_local AlignedBuffer t_activations;  // the caller's quantized x, reused across calls
+
+}  // namespace
+
+PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> bytes, size_t n_out,
+                                       size_t n_in, const PrepareOptions& options) {
+  const WeightTypeTraits& traits = weight_type(type);
+  const size_t rb = row_bytes(traits, n_in);
+  if (n_out == 0 || n_in == 0) {
+    throw KernelError("a " + std::string(traits.name) + " weight needs rows and columns, got " +
+                      std::to_string(n_out) + " x " + std::to_string(n_in));
+  }
+  if (bytes.size() != n_out * rb) {
+    throw KernelError("a " + std::to_string(n_out) + " x " + std::to_string(n_in) + " " +
+                      std::string(traits.name) + " weight takes " + std::to_string(n_out * rb) +
+                      " bytes, got " + std::to_string(bytes.size()));
+  }
+  PreparedWeight w;
+  w.traits_ = &traits;
+  const TileFn simd = traits.simd_tile ? traits.simd_tile() : nullptr;
+  switch (options.path) {
+    case KernelPath::kAuto:
+      w.tile_ = simd ? simd : traits.ref_tile;
+      break;
+    case KernelPath::kReference:
+      w.tile_ = traits.ref_tile;
+      break;
+    case KernelPath::kSimd:
+      if (!simd) {
+        throw KernelError("this CPU has no SIMD kernel for " + std::string(traits.name) +
+                          " weights (AVX2, FMA and F16C are needed)");
+      }
+      w.tile_ = simd;
+      break;
+  }
+  const bool interleave = options.repack && w.uses_simd() && traits.interleave && n_out > 1;
+  w.layout_ = WeightLayout{bytes.data(), n_out, n_in, rb, traits.block_bytes, interleave};
+  if (interleave) {
+    w.owned_.resize(bytes.size());
+    interleave_groups(bytes.data(), w.owned_.data(), n_out, rb, traits.block_bytes);
+    w.layout_.data = w.owned_.data();
+  }
+  return w;
+}
+
+void matmul(const PreparedWeight& w, const float* x, size_t n_tokens, float* y, ThreadPool& pool) {
+  if (n_tokens == 0) return;
+  const WeightTypeTraits& traits = w.traits();
+  const size_t n_in = w.n_in();
+
+  // x in the weight's activation type: float32 is used in place, others converted once.
+  ActView act{traits.act_type, n_in, n_tokens, 0, nullptr};
+  if (act.type == ActType::kF32) {
+    act.row_bytes = n_in * sizeof(float);
+    act.data = reinterpret_cast<const uint8_t*>(x);
+  } else {
+    act.row_bytes = act_row_bytes(act.type, n_in);
+    t_activations.resize(act.row_bytes * n_tokens);
+    uint8_t* out = t_activations.data();
+    const size_t chunk = 8;
+    pool.parallel_for((n_tokens + chunk - 1) / chunk, [&](size_t task) {
+      const size_t t0 = task * chunk;
+      quantize_activations(act.type, x, n_in, t0, std::min(n_tokens, t0 + chunk), out);
+    });
+    act.data = out;
+  }
+
+  const size_t n_groups = (w.n_out() + kGroupRows - 1) / kGroupRows;
+  const size_t group_chunk =
+      n_tokens <= 4 ? decode_group_chunk(n_groups, pool.n_threads()) : kPrefillGroupChunk;
+  const size_t token_chunk = n_tokens <= 4 ? n_tokens : kTokenChunk;
+  const size_t n_group_chunks = (n_groups + group_chunk - 1) / group_chunk;
+  const size_t n_token_chunks = (n_tokens + token_chunk - 1) / token_chunk;
+  const TileFn tile = w.tile();
+  pool.parallel_for(n_group_chunks * n_token_chunks, [&](size_t task) {
+    const size_t gc = task / n_token_chunks;
+    const size_t tc = task % n_token_chunks;
+    TileArgs args{w.layout(),
+                  act,
+                  gc * group_chunk,
+                  std::min(n_groups, (gc + 1) * group_chunk),
+                  tc * token_chunk,
+                  std::min(n_tokens, (tc + 1) * token_chunk),
+                  y,
+                  w.n_out()};
+    tile(args);
+  });
+}
+
+}  // namespace engine::kernels
