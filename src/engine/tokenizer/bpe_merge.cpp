@@ -16,28 +16,43 @@ constexpr size_t kScanMaxLength = 48;
 
 void bpe_merge_scan(const MergeTable& merges, std::vector<int32_t>& ids) {
   if (ids.size() < 2) return;
-  // ranks[i]: rank of the pair (ids[i], ids[i + 1]), INT_MAX when it has no merge.
-  std::vector<int32_t> ranks(ids.size() - 1);
-  std::vector<int32_t> results(ids.size() - 1);
+  // ranks[i]: rank of the pair (ids[i], ids[i + 1]), INT_MAX when it has no merge. On the stack
+  // for words (this runs once per piece of text), on the heap past that.
+  constexpr size_t kStack = 64;
+  int32_t stack_ranks[kStack], stack_results[kStack];
+  std::vector<int32_t> heap_ranks, heap_results;
+  int32_t* ranks = stack_ranks;
+  int32_t* results = stack_results;
+  if (ids.size() > kStack) {
+    heap_ranks.resize(ids.size());
+    heap_results.resize(ids.size());
+    ranks = heap_ranks.data();
+    results = heap_results.data();
+  }
+  size_t n = ids.size();  // symbols left; pairs are [0, n - 1)
   const auto rank_pair = [&](size_t i) {
     const MergeTable::Entry* e = merges.find(ids[i], ids[i + 1]);
     ranks[i] = e ? e->rank : INT_MAX;
     results[i] = e ? e->result : 0;
   };
-  for (size_t i = 0; i + 1 < ids.size(); ++i) rank_pair(i);
-  while (!ranks.empty()) {
+  for (size_t i = 0; i + 1 < n; ++i) rank_pair(i);
+  while (n > 1) {
     size_t best = 0;
-    for (size_t i = 1; i < ranks.size(); ++i) {
+    for (size_t i = 1; i + 1 < n; ++i) {
       if (ranks[i] < ranks[best]) best = i;
     }
     if (ranks[best] == INT_MAX) break;
     ids[best] = results[best];
-    ids.erase(ids.begin() + static_cast<ptrdiff_t>(best) + 1);
-    ranks.erase(ranks.begin() + static_cast<ptrdiff_t>(best));
-    results.erase(results.begin() + static_cast<ptrdiff_t>(best));
+    for (size_t i = best + 1; i + 1 < n; ++i) ids[i] = ids[i + 1];  // close the gap
+    for (size_t i = best + 1; i + 2 < n; ++i) {
+      ranks[i] = ranks[i + 1];
+      results[i] = results[i + 1];
+    }
+    --n;
     if (best > 0) rank_pair(best - 1);
-    if (best < ranks.size()) rank_pair(best);
+    if (best + 1 < n) rank_pair(best);
   }
+  ids.resize(n);
 }
 
 void bpe_merge_heap(const MergeTable& merges, std::vector<int32_t>& ids) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 #include "engine/tokenizer/bpe_merge.h"
@@ -55,7 +56,58 @@ int parse_byte_token(std::string_view text) {
   return value;
 }
 
+// A direct-mapped cache of piece -> ids for one encode call: code and prose repeat their words,
+// and a hit skips BPE. Short pieces with few ids only; a collision just overwrites.
+class WordCache {
+ public:
+  static constexpr size_t kSlots = 4096;  // power of two
+  static constexpr size_t kMaxBytes = 22;
+  static constexpr size_t kMaxIds = 6;
+
+  bool find(std::string_view piece, std::vector<TokenId>& out) const {
+    if (piece.size() > kMaxBytes) return false;
+    const Slot& s = slots_[slot_of(piece)];
+    if (s.n_bytes != piece.size() || std::memcmp(s.bytes, piece.data(), piece.size()) != 0) {
+      return false;
+    }
+    out.insert(out.end(), s.ids, s.ids + s.n_ids);
+    return true;
+  }
+
+  void store(std::string_view piece, std::span<const TokenId> ids) {
+    if (piece.size() > kMaxBytes || ids.size() > kMaxIds) return;
+    Slot& s = slots_[slot_of(piece)];
+    s.n_bytes = static_cast<uint8_t>(piece.size());
+    s.n_ids = static_cast<uint8_t>(ids.size());
+    std::memcpy(s.bytes, piece.data(), piece.size());
+    std::copy(ids.begin(), ids.end(), s.ids);
+  }
+
+ private:
+  struct Slot {
+    uint8_t n_bytes = 0;  // 0: empty (pieces are never empty)
+    uint8_t n_ids = 0;
+    char bytes[kMaxBytes];
+    TokenId ids[kMaxIds];
+  };
+  static size_t slot_of(std::string_view piece) {
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (char c : piece) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001B3ull;
+    return (h ^ (h >> 32)) & (kSlots - 1);
+  }
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+};
+
+// Texts shorter than this are not worth a cache.
+constexpr size_t kCacheMinText = 4096;
+
 }  // namespace
+
+struct Tokenizer::EncodeScratch {
+  std::optional<WordCache> cache;
+  std::vector<std::string_view> pieces;
+  std::vector<TokenId> ids;
+};
 
 Tokenizer::Tokenizer(Vocab vocab) {
   if (vocab.model != "gpt2") {
@@ -294,12 +346,14 @@ void Tokenizer::encode(std::string_view text, std::vector<TokenId>& out,
     throw TokenizerError("text is not valid UTF-8: byte " + std::string(hex) + " at offset " +
                          std::to_string(bad) + " does not start a valid character");
   }
+  EncodeScratch scratch;
+  if (text.size() >= kCacheMinText) scratch.cache.emplace();
   size_t pos = 0;
   while (pos < text.size()) {
     const SpecialMatch m = options.parse_special ? find_special(text, pos)
                                                  : SpecialMatch{std::string_view::npos, 0, 0};
     const size_t end = m.offset == std::string_view::npos ? text.size() : m.offset;
-    encode_ordinary(text.substr(pos, end - pos), out);
+    encode_ordinary(text.substr(pos, end - pos), out, scratch);
     if (m.offset == std::string_view::npos) break;
     out.push_back(m.id);
     pos = m.offset + m.length;
@@ -318,19 +372,21 @@ Tokenizer::SpecialMatch Tokenizer::find_special(std::string_view text, size_t fr
   return {std::string_view::npos, 0, 0};
 }
 
-void Tokenizer::encode_ordinary(std::string_view text, std::vector<TokenId>& out) const {
+void Tokenizer::encode_ordinary(std::string_view text, std::vector<TokenId>& out,
+                                EncodeScratch& scratch) const {
   if (text.empty()) return;
   std::string normalized;
   if (normalization_ == Normalization::kNfc && !unicode::is_nfc_quick(text)) {
     normalized = unicode::to_nfc(text);
     text = normalized;
   }
-  std::vector<std::string_view> pieces;
-  pre_tokenize(pre_, text, pieces);
-  for (std::string_view piece : pieces) encode_piece(piece, out);
+  scratch.pieces.clear();
+  pre_tokenize(pre_, text, scratch.pieces);
+  for (std::string_view piece : scratch.pieces) encode_piece(piece, out, scratch);
 }
 
-void Tokenizer::encode_piece(std::string_view piece, std::vector<TokenId>& out) const {
+void Tokenizer::encode_piece(std::string_view piece, std::vector<TokenId>& out,
+                             EncodeScratch& scratch) const {
   if (ignore_merges_) {
     const auto id = normal_piece_index_.find(piece, [&](TokenId i) { return token_bytes(i); });
     if (id) {
@@ -342,10 +398,13 @@ void Tokenizer::encode_piece(std::string_view piece, std::vector<TokenId>& out) 
     out.push_back(byte_ids_[static_cast<uint8_t>(piece[0])]);
     return;
   }
-  std::vector<TokenId> ids(piece.size());
+  if (scratch.cache && scratch.cache->find(piece, out)) return;
+  std::vector<TokenId>& ids = scratch.ids;
+  ids.resize(piece.size());
   for (size_t i = 0; i < piece.size(); ++i) ids[i] = byte_ids_[static_cast<uint8_t>(piece[i])];
   bpe_merge(merges_, ids);
   out.insert(out.end(), ids.begin(), ids.end());
+  if (scratch.cache) scratch.cache->store(piece, ids);
 }
 
 }  // namespace engine

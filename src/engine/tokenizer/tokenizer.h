@@ -98,8 +98,11 @@ class Tokenizer {
   void build_specials();
   void build_eog(const Vocab& vocab);
   SpecialMatch find_special(std::string_view text, size_t from) const;
-  void encode_ordinary(std::string_view text, std::vector<TokenId>& out) const;
-  void encode_piece(std::string_view piece, std::vector<TokenId>& out) const;
+  struct EncodeScratch;  // per-call buffers and word cache (tokenizer.cpp)
+  void encode_ordinary(std::string_view text, std::vector<TokenId>& out,
+                       EncodeScratch& scratch) const;
+  void encode_piece(std::string_view piece, std::vector<TokenId>& out,
+                    EncodeScratch& scratch) const;
   void check_id(TokenId id) const;
 
   std::vector<std::string> tokens_;      // [n_vocab] vocab text
