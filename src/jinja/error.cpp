@@ -1,19 +1,30 @@
 #include "jinja/error.h"
 
+#include <algorithm>
+
 #include "jinja/unicode.h"
 
 namespace jinja {
 
 namespace {
 
+// The message, the location, the source line (a window of it when long) and a caret.
 std::string format_error(const std::string& message, const SourcePos& pos,
                          const std::string& line) {
+  constexpr size_t kWindow = 60;  // code points shown on each side of the spot of a long line
+  std::u32string u = utf8_decode(line);
+  size_t col = pos.column > 0 ? static_cast<size_t>(pos.column - 1) : 0;
+  size_t begin = 0, end = u.size();
+  if (u.size() > 2 * kWindow + 20) {
+    begin = col > kWindow ? col - kWindow : 0;
+    end = std::min(u.size(), col + kWindow);
+  }
+  std::string shown = (begin > 0 ? "..." : "") + utf8_encode(u.substr(begin, end - begin)) +
+                      (end < u.size() ? "..." : "");
+  size_t caret = col - begin + (begin > 0 ? 3 : 0);
   std::string out = message;
   out += "\n  at row " + std::to_string(pos.row) + ", column " + std::to_string(pos.column) + ":\n";
-  out += line;
-  out += "\n";
-  out += std::string(pos.column > 0 ? pos.column - 1 : 0, ' ');
-  out += "^";
+  out += shown + "\n" + std::string(caret, ' ') + "^";
   return out;
 }
 

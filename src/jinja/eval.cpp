@@ -154,7 +154,7 @@ Value Interpreter::eval_inner(const Expr& e, const ScopePtr& scope) {
     case ExprKind::kCondExpr:
       if (truthy(eval(*e.a, scope))) return eval(*e.b, scope);
       if (e.c) return eval(*e.c, scope);
-      return Value::undefined("the inline if-expression on line " +
+      return Value::undefined(std::string("the inline if-expression on line ") +
                               std::to_string(position_of(program_.source, e.offset).row) +
                               " evaluated to false and no else section was defined.");
   }

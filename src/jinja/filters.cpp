@@ -19,8 +19,9 @@ std::vector<std::optional<Value>> CallArgs::bind(std::string_view fn,
                                                  std::initializer_list<const char*> names) const {
   std::vector<std::optional<Value>> out(names.size());
   if (positional.size() > names.size()) {
-    throw EvalError(std::string(fn) + "() takes " + std::to_string(names.size()) +
-                    " argument(s) but " + std::to_string(positional.size()) + " were given");
+    throw EvalError(std::string(fn) + std::string("() takes ") + std::to_string(names.size()) +
+                    std::string(" argument(s) but ") + std::to_string(positional.size()) +
+                    " were given");
   }
   for (size_t i = 0; i < positional.size(); ++i) out[i] = positional[i];
   for (const auto& [k, v] : keyword) {
@@ -437,7 +438,8 @@ Value f_attr(Interpreter&, const Value& v, CallArgs& args) {
   } else if (auto m = find_method(v, name)) {
     return *m;
   }
-  return Value::undefined("'" + object_type_repr(v) + "' has no attribute '" + name + "'");
+  return Value::undefined(std::string("'") + object_type_repr(v) + "' has no attribute '" + name +
+                          "'");
 }
 
 Value f_batch(Interpreter&, const Value& v, CallArgs& args) {

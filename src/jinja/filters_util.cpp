@@ -212,7 +212,8 @@ std::optional<int64_t> float_to_int_opt(double d) {
   if (std::isinf(d)) throw EvalError("cannot convert float infinity to integer");
   double t = std::trunc(d);
   if (t >= 9.223372036854775807e18 || t < -9.223372036854775808e18) {
-    throw EvalError("integer conversion of " + float_repr(d) + " does not fit in 64 bits");
+    throw EvalError(std::string("integer conversion of ") + float_repr(d) +
+                    " does not fit in 64 bits");
   }
   return static_cast<int64_t>(t);
 }

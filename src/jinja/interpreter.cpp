@@ -35,7 +35,7 @@ Interpreter::~Interpreter() {
 Interpreter::DepthScope::DepthScope(Interpreter& in, size_t offset) : in_(in) {
   if (++in_.depth_ > in_.program_.limits.max_eval_depth) {
     --in_.depth_;
-    in_.fail(offset, "template evaluation nested deeper than " +
+    in_.fail(offset, std::string("template evaluation nested deeper than ") +
                          std::to_string(in_.program_.limits.max_eval_depth) + " levels");
   }
 }
@@ -46,15 +46,15 @@ void Interpreter::fail(size_t offset, const std::string& message) const {
 
 void Interpreter::tick() {
   if (++steps_ > program_.limits.max_steps) {
-    throw EvalError("template exceeded the limit of " + std::to_string(program_.limits.max_steps) +
-                    " evaluation steps");
+    throw EvalError(std::string("template exceeded the limit of ") +
+                    std::to_string(program_.limits.max_steps) + " evaluation steps");
   }
 }
 
 void Interpreter::count_iterations(int64_t n) {
   iterations_ += n;
   if (iterations_ > program_.limits.max_loop_iterations) {
-    throw EvalError("template exceeded the limit of " +
+    throw EvalError(std::string("template exceeded the limit of ") +
                     std::to_string(program_.limits.max_loop_iterations) + " loop iterations");
   }
 }
@@ -68,7 +68,7 @@ std::shared_ptr<Namespace> Interpreter::new_namespace() {
 void Interpreter::write(std::string_view text) {
   written_ += text.size();
   if (written_ > program_.limits.max_output_bytes) {
-    throw EvalError("template output exceeded the limit of " +
+    throw EvalError(std::string("template output exceeded the limit of ") +
                     std::to_string(program_.limits.max_output_bytes) + " bytes");
   }
   out_->append(text);
@@ -238,7 +238,7 @@ void Interpreter::exec_call_block(const Stmt& s, const ScopePtr& scope) {
 Value Interpreter::call_macro(const Stmt& m, Scope* defining, CallArgs& args, const Value* caller) {
   if (++call_depth_ > program_.limits.max_call_depth) {
     --call_depth_;
-    throw EvalError("macro calls nested deeper than " +
+    throw EvalError(std::string("macro calls nested deeper than ") +
                     std::to_string(program_.limits.max_call_depth) + " levels");
   }
   struct Unwind {
@@ -249,7 +249,7 @@ Value Interpreter::call_macro(const Stmt& m, Scope* defining, CallArgs& args, co
   size_t np = m.params.size();
   size_t first_default = np - m.defaults.size();
   if (args.positional.size() > np && !m.uses_varargs) {
-    throw EvalError("macro '" + name + "' takes not more than " + std::to_string(np) +
+    throw EvalError("macro '" + name + std::string("' takes not more than ") + std::to_string(np) +
                     " argument(s)");
   }
   auto scope = std::make_shared<Scope>(defining->shared_from_this());

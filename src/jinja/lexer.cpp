@@ -412,7 +412,9 @@ class Lexer {
       ++i;
     }
     if (i >= src_.size())
-      fail(src_, b, "unexpected char " + std::string(1, quote) + " at " + std::to_string(b));
+      fail(src_, b,
+           std::string("unexpected char ") + std::string(1, quote) + std::string(" at ") +
+               std::to_string(b));
     std::string_view body = src_.substr(b + 1, i - b - 1);
     emit(Tok::kString, decode_string(src_, b, body), b);
     pos_ = i + 1;
@@ -439,7 +441,7 @@ class Lexer {
     }
     std::string shown;
     utf8_append(shown, utf8_decode(src_.substr(pos_, 4))[0]);
-    fail(src_, pos_, "unexpected char '" + shown + "' at " + char_index(src_, pos_));
+    fail(src_, pos_, "unexpected char '" + shown + std::string("' at ") + char_index(src_, pos_));
   }
 
   // Length of (\d+_)*\d+ at i, 0 if there is no digit.
@@ -533,7 +535,7 @@ class Lexer {
     unsigned long long v = std::strtoull(text.c_str(), nullptr, base);
     if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX)) {
       fail(src_, b,
-           "integer literal " + std::string(src_.substr(b, i - b)) +
+           std::string("integer literal ") + std::string(src_.substr(b, i - b)) +
                " is larger than 2^63-1, which is not supported");
     }
     Token t{Tok::kInteger, std::string(src_.substr(b, i - b)), static_cast<int64_t>(v), 0, b};

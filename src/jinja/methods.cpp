@@ -44,7 +44,7 @@ bool listed(const std::string_view (&names)[N], std::string_view n) {
 Value bound(const Value& receiver, const std::string& name,
             Value (*impl)(Interpreter&, const Value&, const std::string&, CallArgs&)) {
   auto c = std::make_shared<Callable>();
-  c->name = "built-in method " + name + " of " + type_name(receiver) + " object";
+  c->name = "built-in method " + name + std::string(" of ") + type_name(receiver) + " object";
   c->call = [receiver, name, impl](Interpreter& in, CallArgs& args) {
     return impl(in, receiver, name, args);
   };
@@ -52,8 +52,9 @@ Value bound(const Value& receiver, const std::string& name,
 }
 
 Value unsafe(const Value& obj, const std::string& name) {
-  return Value::undefined(
-      "access to attribute '" + name + "' of '" + type_name(obj) + "' object is unsafe.", true);
+  return Value::undefined("access to attribute '" + name + std::string("' of '") + type_name(obj) +
+                              "' object is unsafe.",
+                          true);
 }
 
 Value list_method(Interpreter&, const Value& self, const std::string& name, CallArgs& args) {
@@ -70,7 +71,7 @@ Value list_method(Interpreter&, const Value& self, const std::string& name, Call
     for (size_t i = 0; i < items.size(); ++i) {
       if (py_equal(items[i], *a[0])) return Value::integer(static_cast<int64_t>(i));
     }
-    throw EvalError(py_repr(*a[0]) + " is not in " + type_name(self));
+    throw EvalError(py_repr(*a[0]) + std::string(" is not in ") + type_name(self));
   }
   if (name == "copy" && self.is_list()) {
     args.bind("copy", {});

@@ -17,7 +17,7 @@ using Args = std::vector<std::optional<Value>>;
 
 const std::string& need_str(const std::optional<Value>& v, const char* fn) {
   if (!v || !v->is_string()) {
-    throw EvalError(std::string(fn) + "() argument must be str, not " +
+    throw EvalError(std::string(fn) + std::string("() argument must be str, not ") +
                     (v ? type_name(*v) : "nothing"));
   }
   return v->str();
@@ -163,7 +163,7 @@ std::string py_format(const std::string& fmt, const CallArgs& args) {
       }
       automatic = true;
       if (auto_index >= static_cast<int>(args.positional.size())) {
-        throw EvalError("Replacement index " + std::to_string(auto_index) +
+        throw EvalError(std::string("Replacement index ") + std::to_string(auto_index) +
                         " out of range for positional args tuple");
       }
       v = &args.positional[auto_index++];
@@ -201,7 +201,8 @@ Value call_plain(Interpreter& in, const std::string& s, const std::string& name,
     std::vector<Value> options = a[0]->is_tuple() ? a[0]->items() : std::vector<Value>{*a[0]};
     for (const Value& o : options) {
       if (!o.is_string()) {
-        throw EvalError(name + " first arg must be str or a tuple of str, not " + type_name(o));
+        throw EvalError(name + std::string(" first arg must be str or a tuple of str, not ") +
+                        type_name(o));
       }
       if (b > e) continue;
       const std::string& p = o.str();
@@ -280,8 +281,8 @@ Value call_plain(Interpreter& in, const std::string& s, const std::string& name,
     std::vector<Value> items = iterate(*a[0]);
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].is_string()) {
-        throw EvalError("sequence item " + std::to_string(i) + ": expected str instance, " +
-                        type_name(items[i]) + " found");
+        throw EvalError(std::string("sequence item ") + std::to_string(i) +
+                        std::string(": expected str instance, ") + type_name(items[i]) + " found");
       }
       if (i) out += s;
       out += items[i].str();

@@ -43,8 +43,8 @@ const char* op_symbol(BinOp op) {
 }
 
 [[noreturn]] void unsupported(BinOp op, const Value& a, const Value& b) {
-  throw EvalError(std::string("unsupported operand type(s) for ") + op_symbol(op) + ": '" +
-                  type_name(a) + "' and '" + type_name(b) + "'");
+  throw EvalError(std::string("unsupported operand type(s) for ") + op_symbol(op) +
+                  std::string(": '") + type_name(a) + std::string("' and '") + type_name(b) + "'");
 }
 
 [[noreturn]] void overflow() {
@@ -87,7 +87,7 @@ Value repeat(const Value& seq, int64_t n, size_t max_bytes) {
   if (n < 0) n = 0;
   if (seq.is_string()) {
     if (n > 0 && seq.str().size() * static_cast<uint64_t>(n) > max_bytes) {
-      throw EvalError("string repetition result exceeds the output limit of " +
+      throw EvalError(std::string("string repetition result exceeds the output limit of ") +
                       std::to_string(max_bytes) + " bytes");
     }
     std::string out;
@@ -122,8 +122,8 @@ Value add(const Value& a, const Value& b, size_t max_bytes) {
   }
   if (a.is_string() || a.is_list() || a.is_tuple()) {
     const char* what = a.is_string() ? "str" : a.is_list() ? "list" : "tuple";
-    throw EvalError(std::string("can only concatenate ") + what + " (not \"" + type_name(b) +
-                    "\") to " + what);
+    throw EvalError(std::string("can only concatenate ") + what + std::string(" (not \"") +
+                    type_name(b) + "\") to " + what);
   }
   unsupported(BinOp::kAdd, a, b);
 }
@@ -256,8 +256,8 @@ int order(const Value& a, const Value& b, const char* sym) {
     }
     return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
   }
-  throw EvalError(std::string("'") + sym + "' not supported between instances of '" + type_name(a) +
-                  "' and '" + type_name(b) + "'");
+  throw EvalError(std::string("'") + sym + std::string("' not supported between instances of '") +
+                  type_name(a) + std::string("' and '") + type_name(b) + "'");
 }
 
 }  // namespace
@@ -382,7 +382,8 @@ Value get_attr(const Value& obj, const std::string& name) {
     default:
       break;
   }
-  return Value::undefined("'" + object_type_repr(obj) + "' has no attribute '" + name + "'");
+  return Value::undefined(std::string("'") + object_type_repr(obj) + "' has no attribute '" + name +
+                          "'");
 }
 
 namespace {
@@ -454,10 +455,10 @@ Value get_item(const Value& obj, const Value& key) {
     if (key.is_string()) {
       if (auto m = find_method(obj, key.str())) return *m;
       if (obj.is_namespace()) return get_attr(obj, key.str());
-      return Value::undefined("'" + object_type_repr(obj) + "' has no attribute '" + key.str() +
-                              "'");
+      return Value::undefined(std::string("'") + object_type_repr(obj) + "' has no attribute '" +
+                              key.str() + "'");
     }
-    return Value::undefined(object_type_repr(obj) + " has no element " + py_repr(key));
+    return Value::undefined(object_type_repr(obj) + std::string(" has no element ") + py_repr(key));
   };
   switch (obj.kind()) {
     case Kind::kDict:
@@ -488,11 +489,11 @@ Value get_item(const Value& obj, const Value& key) {
 std::vector<Value> unpack(const Value& v, size_t n) {
   std::vector<Value> items = iterate(v);
   if (items.size() < n) {
-    throw EvalError("not enough values to unpack (expected " + std::to_string(n) + ", got " +
-                    std::to_string(items.size()) + ")");
+    throw EvalError(std::string("not enough values to unpack (expected ") + std::to_string(n) +
+                    std::string(", got ") + std::to_string(items.size()) + ")");
   }
   if (items.size() > n) {
-    throw EvalError("too many values to unpack (expected " + std::to_string(n) + ")");
+    throw EvalError(std::string("too many values to unpack (expected ") + std::to_string(n) + ")");
   }
   return items;
 }
@@ -535,8 +536,8 @@ std::string percent_format(const std::string& fmt, const Value& args) {
       case 'd':
       case 'i':
         if (!v.is_number()) {
-          throw EvalError(std::string("%") + conv + " format: a real number is required, not " +
-                          type_name(v));
+          throw EvalError(std::string("%") + conv +
+                          std::string(" format: a real number is required, not ") + type_name(v));
         }
         std::snprintf(
             buf, sizeof(buf), (spec + "lld").c_str(),

@@ -19,7 +19,7 @@ class Parser {
   Body parse() {
     raise_if_error(cur());
     Body body = subparse({});
-    if (cur().type != Tok::kEof) fail_here("unexpected '" + describe(cur()) + "'");
+    if (cur().type != Tok::kEof) fail_here(std::string("unexpected '") + describe(cur()) + "'");
     return body;
   }
 
@@ -60,7 +60,8 @@ class Parser {
     if (cur().type != t) {
       if (cur().type == Tok::kEof)
         fail_here(std::string("unexpected end of template, expected ") + what);
-      fail_here(std::string("expected token ") + what + ", got '" + describe(cur()) + "'");
+      fail_here(std::string("expected token ") + what + std::string(", got '") + describe(cur()) +
+                "'");
     }
     const Token& tok = cur();
     next();
@@ -68,7 +69,8 @@ class Parser {
   }
   void expect_name(std::string_view n) {
     if (!is_name(cur(), n)) {
-      fail_here("expected token '" + std::string(n) + "', got '" + describe(cur()) + "'");
+      fail_here(std::string("expected token '") + std::string(n) + std::string("', got '") +
+                describe(cur()) + "'");
     }
     next();
   }
@@ -77,8 +79,8 @@ class Parser {
   struct DepthScope {
     explicit DepthScope(Parser& p) : p_(p) {
       if (++p_.depth_ > p_.max_depth_) {
-        p_.fail_here("template nesting too deep (more than " + std::to_string(p_.max_depth_) +
-                     " levels)");
+        p_.fail_here(std::string("template nesting too deep (more than ") +
+                     std::to_string(p_.max_depth_) + " levels)");
       }
     }
     ~DepthScope() { --p_.depth_; }
@@ -120,7 +122,7 @@ class Parser {
       std::string looking;
       for (std::string_view e : end_stack_.back()) {
         if (!looking.empty()) looking += " or ";
-        looking += "'" + std::string(e) + "'";
+        looking += std::string("'") + std::string(e) + "'";
       }
       bool expected = false;
       for (const auto& ends : end_stack_) {
@@ -453,7 +455,8 @@ class Parser {
     }
     if (!is_tuple) {
       if (!args.empty()) return std::move(args[0]);
-      if (!explicit_parens) fail_here("Expected an expression, got '" + describe(cur()) + "'");
+      if (!explicit_parens)
+        fail_here(std::string("Expected an expression, got '") + describe(cur()) + "'");
     }
     auto e = make(ExprKind::kTuple, offset);
     e->args = std::move(args);
@@ -696,7 +699,7 @@ class Parser {
       return e;
     }
     if (t.type == Tok::kEof) fail_here("unexpected end of template");
-    fail_here("unexpected '" + describe(t) + "'");
+    fail_here(std::string("unexpected '") + describe(t) + "'");
   }
 
   ExprPtr parse_postfix(ExprPtr node) {
@@ -832,7 +835,7 @@ class Parser {
     std::string name = expect(Tok::kName, "name").text;
     while (cur().type == Tok::kDot) {
       next();
-      name += "." + expect(Tok::kName, "name").text;
+      name += std::string(".") + expect(Tok::kName, "name").text;
     }
     return name;
   }

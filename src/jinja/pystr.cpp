@@ -35,7 +35,7 @@ std::string float_repr(double d) {
   std::string out = sign;
   if (decpt > -4 && decpt <= 16) {
     if (decpt <= 0) {
-      out += "0." + std::string(-decpt, '0') + digits;
+      out += std::string("0.") + std::string(-decpt, '0') + digits;
     } else if (n <= decpt) {
       out += digits + std::string(decpt - n, '0') + ".0";
     } else {
@@ -132,7 +132,7 @@ std::string dict_repr(const Value& v) {
   for (const auto& [k, val] : v.dict_data().entries) {
     if (!first) out += ", ";
     first = false;
-    out += py_repr(k) + ": " + py_repr(val);
+    out += py_repr(k) + std::string(": ") + py_repr(val);
   }
   return out + "}";
 }
@@ -144,7 +144,8 @@ std::string py_repr(const Value& v) {
     case Kind::kUndefined:
       return "Undefined";
     case Kind::kString:
-      return v.is_safe() ? "Markup(" + string_repr(v.str()) + ")" : string_repr(v.str());
+      return v.is_safe() ? std::string("Markup(") + string_repr(v.str()) + ")"
+                         : string_repr(v.str());
     case Kind::kList:
       return seq_repr(v, "[", "]");
     case Kind::kTuple:
@@ -181,7 +182,7 @@ std::string py_str(const Value& v) {
       for (const auto& [k, val] : v.name_space_data().attrs) {
         if (!first) out += ", ";
         first = false;
-        out += string_repr(k) + ": " + py_repr(val);
+        out += string_repr(k) + std::string(": ") + py_repr(val);
       }
       return out + "}>";
     }
@@ -189,8 +190,8 @@ std::string py_str(const Value& v) {
       return "<" + v.callable_ptr()->name + ">";
     case Kind::kLoop: {
       const LoopState& l = *v.loop_ptr();
-      return "<LoopContext " + std::to_string(l.index0 + 1) + "/" + std::to_string(l.items.size()) +
-             ">";
+      return std::string("<LoopContext ") + std::to_string(l.index0 + 1) + std::string("/") +
+             std::to_string(l.items.size()) + ">";
     }
   }
   return "";

@@ -12,7 +12,8 @@ thread_local int DepthGuard::depth_ = 0;
 DepthGuard::DepthGuard() {
   if (++depth_ > kMaxValueDepth) {
     --depth_;
-    throw EvalError("value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
+    throw EvalError(std::string("value nested deeper than ") + std::to_string(kMaxValueDepth) +
+                    " levels");
   }
 }
 
@@ -104,7 +105,8 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
     case nlohmann::ordered_json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) {
-        throw EvalError("integer " + std::to_string(u) + " in the context is larger than 2^63-1");
+        throw EvalError(std::string("integer ") + std::to_string(u) +
+                        " in the context is larger than 2^63-1");
       }
       return integer(static_cast<int64_t>(u));
     }

@@ -72,13 +72,16 @@ def schema(rng, depth=0):
     return s
 
 
-def tool(rng, i):
+def tool(rng, i, spec):
     props = {f"param_{j}": schema(rng) for j in range(rng.randint(0, 4))}
     params = {"type": "object", "properties": props}
     if props:
         params["required"] = [k for k in props if rng.random() < 0.6]
+    name = rng.choice(["get_weather", "search", "run_code", "read_file", "翻译"]) + f"_{i}"
+    if spec.get("builtin_names") and rng.random() < 0.4:
+        name = rng.choice(["brave_search", "code_interpreter", "wolfram_alpha"])
     return {"type": "function", "function": {
-        "name": rng.choice(["get_weather", "search", "run_code", "read_file", "翻译"]) + f"_{i}",
+        "name": name,
         "description": text(rng, 2, 8),
         "parameters": params,
     }}
@@ -169,7 +172,7 @@ def break_conversation(rng, messages):
 
 def make_case(name, spec, index):
     rng = random.Random(f"{name}:{index}")
-    tools = [tool(rng, i) for i in range(rng.randint(1, 3))] if rng.random() < 0.6 else None
+    tools = [tool(rng, i, spec) for i in range(rng.randint(1, 3))] if rng.random() < 0.6 else None
     messages = conversation(rng, spec, tools)
     if rng.random() < 0.1:
         messages = break_conversation(rng, messages)
@@ -197,6 +200,7 @@ SPECS = {
     "qwen3_coder": {"eos": "<|im_end|>"},
     "qwen2_5": {"eos": "<|im_end|>"},
     "llama3_1": {"bos": "<|begin_of_text|>", "eos": "<|eot_id|>", "max_calls": 1,
+                 "builtin_names": True,
                  "kwargs": {"date_string": ["<absent>", "01 Jan 2025"],
                             "tools_in_user_message": ["<absent>", False],
                             "builtin_tools": ["<absent>", ["code_interpreter", "brave_search"]]}},

@@ -35,6 +35,14 @@ CASES = [
     ("ws", "<{% if false %}no{% else %}\n  {%- if true %}yes{% endif %}{% endif %}>", {}),
     ("ws", "{% macro m() %}\n  body\n{% endmacro %}[{{ m() }}]", {}),
     ("ws", "\u3000{%- if true %}x{% endif %}", {}),
+    ("ws", "{{ 1 -}}\n  {% if true %}x{% endif %}\n  {{ 2 }}", {}),
+    ("ws", "  {# c #}  {% if true %}x{% endif %}\n", {}),
+    ("ws", "a {%- raw %} {{ b }} {% endraw -%} c", {}),
+    ("ws", "{% if true %}\n{% endif %}\n\n", {}),
+    ("ws", "x\n\t\u3000 {% if true %}y{% endif %}", {}),
+    ("ws", "{% for i in [1,2] %}{{ i }}{% if not loop.last %},\n{% endif %}{% endfor %}", {}),
+    ("ws", "{%- set x = 1 -%}\n\n  {{- x -}}  \n\n{%- if x %} a {% endif -%}  \n", {}),
+    ("ws", "{% if true %}a{% endif %}\r\n  {% if true %}b{% endif %}", {}),
     # --- literals and printing
     ("lit", "{{ 'a\\nb\\t\\\\ \\'q\\' \\x41\\u00e9\\U0001F600 \\d' }}", {}),
     ("lit", '{{ "dq \\"x\\"" }} {{ \'multi\' "part" }}', {}),
@@ -47,6 +55,7 @@ CASES = [
     ("lit", "{{ x }}", {"x": {"k": "v", "n": [1.0, -0.0, 1e100]}}),
     ("lit", "{{ x }}|{{ x.y }}|{{ x['y'] }}", {}),
     ("lit", "{{ s }}", {"s": "unicode ✓ 日本語 🚀"}),
+    ("lit", "{{ [1, 2,] }} {{ {'a': 1,} }} {{ (1, 2,) }} {{ 'a' 'b' \"c\" }}", {}),
     # --- arithmetic and operators
     ("ops", "{{ 7 / 2 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 % -3 }}", {}),
     ("ops", "{{ 2 ** 10 }} {{ 2 ** -1 }} {{ 2 ** 0.5 }} {{ 7.5 // 2 }} {{ -7.5 % 2 }}", {}),
@@ -106,6 +115,9 @@ CASES = [
     ("set", "{% set x = 1 %}{% set x.y = 2 %}", {}),
     ("set", "{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}[{{ a }}]", {}),
     ("set", "{% set x = 5 %}{{ x }}", {"x": 1}),
+    ("set", "{% set a, b = [1, 2] %}{{ a }}{{ b }}{% set ns = namespace() %}{% set ns.v = 3 %}{{ ns['v'] }}", {}),
+    ("for", "{% for x in [1,1,2] %}{{ loop.changed(x) }}{{ loop.depth }}{{ loop.depth0 }} {% endfor %}", {}),
+    ("for", "{% for a, b in [(1, 2), [3, 4]] %}{{ a + b }}{% endfor %}{% for x in {'k': 1}.items() %}{{ x }}{% endfor %}", {}),
     # --- macros and call blocks
     ("macro", "{% macro m(a, b=2, c='z') %}{{ a }}-{{ b }}-{{ c }}{% endmacro %}{{ m(1) }} {{ m(1, 3) }} {{ m(1, c=4) }} {{ m() }}", {}),
     ("macro", "{% macro m(a) %}{{ a }}|{{ varargs }}|{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, k='v') }}", {}),
@@ -148,6 +160,7 @@ CASES = [
     ("filters", "{{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ 5|round }} {{ 1.234|round(1, 'ceil') }} {{ 1.29|round(1, 'floor') }} {{ -1.5|round }}", {}),
     ("filters", "{{ -3|abs }} {{ -2.5|abs }} {{ [3,1,2]|min }} {{ [3,1,2]|max }} {{ ['a','B']|max }} {{ ['a','B']|max(case_sensitive=true) }} {{ [1,2,3]|sum }} {{ [{'v':1.5},{'v':2}]|sum(attribute='v') }} {{ [[1],[2]]|sum(start=[]) }}", {}),
     ("filters", "{{ [1,2,3,4,5]|batch(2)|list }} {{ [1,2,3]|batch(2, 0)|list }} {{ 'abc'|center(9) }}| {{ '%s-%s'|format(1, 'b') }} {{ {'a': 1}|attr('a') }}|{{ x|attr('items') is defined }}", {"x": {}}),
+    ("filters", "{{ [1, 'a']|map('tojson')|join }} {{ '%5.1f|%-4d|'|format(3.14159, 7) }} {{ ['<a>', '<b>'|safe]|join }} {{ ('<a>'|safe) ~ '<b>' }}", {}),
     ("filters", "{{ 'x'|nosuchfilter }}", {}),
     ("filters", "{% if false %}{{ 'x'|nosuchfilter }}{% endif %}ok", {}),
     ("filters", "{% if true %}{{ 'x'|nosuchfilter }}{% endif %}", {}),
@@ -161,6 +174,7 @@ CASES = [
     ("tests", "{% if x is nosuchtest %}{% endif %}", {}),
     # --- methods
     ("methods", "{{ 'a b  c'.split() }} {{ 'a,b,c'.split(',') }} {{ 'a,b,c'.split(',', 1) }} {{ 'a,b,c'.rsplit(',', 1) }} {{ '  x y '.rsplit(None, 1) }} {{ 'a<>b<>'.split('<>') }}", {}),
+    ("methods", "{{ '  x y  '.split(None, 1) }} {{ '  x y  '.rsplit(None, 1) }} {{ 'a b c'.split(maxsplit=1) }} {{ ''.split() }} {{ ''.split(',') }}", {}),
     ("methods", "{{ ' x '.strip() }}|{{ 'xxaxx'.strip('x') }}|{{ '\\n\\nab\\n'.lstrip('\\n') }}|{{ 'ab  '.rstrip() }}|{{ 'abc'.lstrip('ba') }}", {}),
     ("methods", "{{ 'abc'.startswith('ab') }}{{ 'abc'.endswith('bc') }}{{ 'abc'.startswith(('x', 'a')) }}{{ 'abc'.startswith('b', 1) }}{{ 'héllo'.endswith('llo', 0, 5) }}", {}),
     ("methods", "{{ 'hello'.find('l') }} {{ 'hello'.rfind('l') }} {{ 'héllo'.find('l') }} {{ 'abc'.find('z') }} {{ 'aaa'.count('a') }} {{ 'abab'.count('ab') }} {{ 'abc'.index('c') }}", {}),
