@@ -44,10 +44,15 @@ class Reader {
   size_t pos_ = 0;
 };
 
+void append_bytes(std::vector<uint8_t>& out, const void* data, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + n);
+  if (n) std::memcpy(out.data() + at, data, n);
+}
+
 template <typename T>
 void put(std::vector<uint8_t>& out, const T& v) {
-  const auto* p = reinterpret_cast<const uint8_t*>(&v);
-  out.insert(out.end(), p, p + sizeof(T));
+  append_bytes(out, &v, sizeof(T));
 }
 
 }  // namespace
@@ -120,14 +125,11 @@ std::vector<uint8_t> SequenceState::save() const {
   put(out, kVersion);
   put(out, shape_);
   put(out, static_cast<uint64_t>(n));
-  const auto* ids = reinterpret_cast<const uint8_t*>(tokens_.data());
-  out.insert(out.end(), ids, ids + n * sizeof(int32_t));
+  append_bytes(out, tokens_.data(), n * sizeof(int32_t));
   for (size_t l = 0; l < shape_.n_layer; ++l) {
     for (size_t h = 0; h < shape_.n_head_kv; ++h) {
-      const auto* k = reinterpret_cast<const uint8_t*>(k_[l].data() + h * k_head_stride());
-      out.insert(out.end(), k, k + n * shape_.head_dim_k * sizeof(uint16_t));
-      const auto* v = reinterpret_cast<const uint8_t*>(v_[l].data() + h * v_head_stride());
-      out.insert(out.end(), v, v + n * shape_.head_dim_v * sizeof(uint16_t));
+      append_bytes(out, k_[l].data() + h * k_head_stride(), n * shape_.head_dim_k * 2);
+      append_bytes(out, v_[l].data() + h * v_head_stride(), n * shape_.head_dim_v * 2);
     }
   }
   return out;

@@ -9,5 +9,7 @@ namespace server::cli {
 // Each registers a sub-command whose callback does the work and sets `exit_code`.
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_tokenize_command(CLI::App& app, int& exit_code);
+void add_gguf_info_command(CLI::App& app, int& exit_code);
+void add_generate_command(CLI::App& app, int& exit_code);
 
 }  // namespace server::cli

@@ -1,0 +1,134 @@
+// `anthropic-local generate`: runs the engine on a prompt from the command line and prints what it
+// generates, then the prefill and decode speeds. For people trying a model, and for benchmarks.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/model/model.h"
+#include "engine/sampling/sampler.h"
+#include "engine/tokenizer/token_decoder.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "jinja/template.h"
+#include "server/cli/commands.h"
+
+namespace server::cli {
+namespace {
+
+struct GenerateOptions {
+  std::string model;
+  std::string prompt;
+  size_t max_tokens = 128;
+  size_t context_size = 4096;
+  size_t threads = 0;
+  size_t prefill_chunk = 512;
+  bool no_repack = false;
+  bool ids = false;
+  bool chat = false;
+  bool ignore_eos = false;
+  engine::SamplingParams sampling{.temperature = 0.0f};
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The model's chat template applied to one user message, with the generation prompt.
+std::string chat_prompt(const engine::GgufFile& file, const std::string& user_text) {
+  auto source = file.get_string("tokenizer.chat_template");
+  if (!source) throw std::runtime_error("--chat: the model has no tokenizer.chat_template");
+  jinja::Context context;
+  context.set_json({{"messages", {{{"role", "user"}, {"content", user_text}}}},
+                    {"add_generation_prompt", true}});
+  return jinja::Template::parse(*source).render(context);
+}
+
+void run_generate(const GenerateOptions& o) {
+  auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
+  const auto tokenizer = engine::Tokenizer::from_gguf(*file);
+  auto model = engine::Model::load(
+      file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk, .repack = !o.no_repack});
+  const std::string prompt = o.chat ? chat_prompt(*file, o.prompt) : o.prompt;
+  std::vector<int32_t> ids;
+  if (tokenizer.add_bos() && tokenizer.bos_id()) ids.push_back(*tokenizer.bos_id());
+  tokenizer.encode(prompt, ids);
+  if (ids.empty()) throw std::runtime_error("the prompt is empty");
+
+  auto state = model->new_sequence(o.context_size);
+  std::vector<float> logits(model->config().n_vocab);
+  engine::LogitSampler sampler(o.sampling);
+  engine::TokenDecoder decoder(tokenizer);
+
+  const auto prefill_start = std::chrono::steady_clock::now();
+  model->forward(ids, state, engine::Logits::kLast, logits);
+  const double prefill_s = seconds_since(prefill_start);
+
+  std::vector<int32_t> generated;
+  const auto decode_start = std::chrono::steady_clock::now();
+  while (generated.size() < o.max_tokens) {
+    const int32_t next = sampler.sample(logits);
+    if (!o.ignore_eos && tokenizer.is_eog(next)) break;
+    generated.push_back(next);
+    if (!o.ids) {
+      std::fputs(decoder.feed(next).c_str(), stdout);
+      std::fflush(stdout);
+    }
+    if (generated.size() == o.max_tokens) break;
+    model->forward(std::span(&generated.back(), 1), state, engine::Logits::kLast, logits);
+  }
+  const double decode_s = seconds_since(decode_start);
+  if (o.ids) {
+    std::string out = "[";
+    for (size_t i = 0; i < generated.size(); ++i)
+      out += (i ? "," : "") + std::to_string(generated[i]);
+    std::puts((out + "]").c_str());
+  } else {
+    std::puts(decoder.finish().c_str());
+  }
+  // Decode speed counts the forward passes after the prefill (one per generated token but the
+  // last, which needs none).
+  const size_t steps = generated.empty() ? 0 : generated.size() - 1;
+  std::fprintf(stderr,
+               "prefill: %zu tokens in %.3f s (%.1f tokens/s)\n"
+               "decode: %zu tokens in %.3f s (%.1f tokens/s), threads %zu\n",
+               ids.size(), prefill_s, ids.size() / prefill_s, steps, decode_s,
+               steps ? steps / decode_s : 0.0, model->n_threads());
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<GenerateOptions>();
+  auto* cmd = app.add_subcommand("generate", "Generate text from a prompt (no server)");
+  cmd->add_option("--model,-m", o->model, "Path of the GGUF model file")->required();
+  cmd->add_option("--prompt,-p", o->prompt, "The prompt: raw text unless --chat")->required();
+  cmd->add_option("--max-tokens,-n", o->max_tokens, "Tokens to generate at most")
+      ->capture_default_str();
+  cmd->add_option("--temperature", o->sampling.temperature, "0 is greedy")->capture_default_str();
+  cmd->add_option("--top-k", o->sampling.top_k, "0 is off")->capture_default_str();
+  cmd->add_option("--top-p", o->sampling.top_p, "1 is off")->capture_default_str();
+  cmd->add_option("--min-p", o->sampling.min_p, "0 is off")->capture_default_str();
+  cmd->add_option("--seed", o->sampling.seed, "Sampling seed")->capture_default_str();
+  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
+      ->capture_default_str();
+  cmd->add_option("--context-size", o->context_size, "Positions the sequence may hold")
+      ->capture_default_str();
+  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
+      ->capture_default_str();
+  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
+  cmd->add_flag("--ids", o->ids, "Print the generated token ids as a JSON array instead of text");
+  cmd->add_flag("--chat", o->chat, "Apply the model's chat template to the prompt");
+  cmd->add_flag("--ignore-eos", o->ignore_eos, "Keep generating past end-of-generation tokens");
+  cmd->callback([o, &exit_code] {
+    try {
+      run_generate(*o);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "anthropic-local generate: %s\n", e.what());
+      exit_code = 1;
+    }
+  });
+}
+
+}  // namespace server::cli
