@@ -9,18 +9,26 @@
 namespace engine::kernels {
 namespace {
 
-// Interleaves each group of up to 4 rows block by block (tile.h). Groups keep their byte range.
-void interleave_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
-                       size_t block_bytes) {
+// Rearranges each group of up to 4 rows block by block (tile.h). Groups keep their byte range.
+void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
+                   size_t block_bytes, Packing packing) {
+  constexpr size_t kHeader = 2;  // kSplitScales: the fp16 scale that leads each block
   const size_t nb = row_bytes / block_bytes;
   for (size_t first = 0; first < n_out; first += kGroupRows) {
     const size_t rows = std::min(kGroupRows, n_out - first);
     const uint8_t* s = src + first * row_bytes;
     uint8_t* d = dst + first * row_bytes;
     for (size_t b = 0; b < nb; ++b) {
+      uint8_t* out = d + b * rows * block_bytes;
       for (size_t r = 0; r < rows; ++r) {
-        std::memcpy(d + (b * rows + r) * block_bytes, s + r * row_bytes + b * block_bytes,
-                    block_bytes);
+        const uint8_t* block = s + r * row_bytes + b * block_bytes;
+        if (packing == Packing::kInterleaved) {
+          std::memcpy(out + r * block_bytes, block, block_bytes);
+        } else {
+          std::memcpy(out + r * kHeader, block, kHeader);
+          std::memcpy(out + rows * kHeader + r * (block_bytes - kHeader), block + kHeader,
+                      block_bytes - kHeader);
+        }
       }
     }
   }
@@ -73,11 +81,12 @@ PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> b
       w.tile_ = simd;
       break;
   }
-  const bool interleave = options.repack && w.uses_simd() && traits.interleave && n_out > 1;
-  w.layout_ = WeightLayout{bytes.data(), n_out, n_in, rb, traits.block_bytes, interleave};
-  if (interleave) {
+  const Packing packing =
+      options.repack && w.uses_simd() ? traits.simd_packing : Packing::kRowMajor;
+  w.layout_ = WeightLayout{bytes.data(), n_out, n_in, rb, traits.block_bytes, packing};
+  if (packing != Packing::kRowMajor) {
     w.owned_.resize(bytes.size());
-    interleave_groups(bytes.data(), w.owned_.data(), n_out, rb, traits.block_bytes);
+    repack_groups(bytes.data(), w.owned_.data(), n_out, rb, traits.block_bytes, packing);
     w.layout_.data = w.owned_.data();
   }
   return w;

@@ -30,7 +30,7 @@ enum class KernelPath {
 };
 
 struct PrepareOptions {
-  bool repack = true;  // copy into interleaved groups (where the kernel wants them)
+  bool repack = true;  // copy into the packing the kernel wants (tile.h), where it has one
   KernelPath path = KernelPath::kAuto;
 };
 
@@ -48,7 +48,7 @@ class PreparedWeight {
   const WeightTypeTraits& traits() const { return *traits_; }
   size_t n_out() const { return layout_.n_out; }
   size_t n_in() const { return layout_.n_in; }
-  bool repacked() const { return layout_.interleaved; }
+  bool repacked() const { return layout_.packing != Packing::kRowMajor; }
   bool uses_simd() const { return tile_ != traits_->ref_tile; }
   // Bytes this object owns (0 when it borrows the caller's bytes).
   size_t owned_bytes() const { return owned_.size(); }

@@ -11,11 +11,17 @@
 
 namespace engine::kernels {
 
-// Rows are grouped by kGroupRows. In the interleaved layout, each group's blocks are stored block
-// index by block index (block b of rows 4g..4g+3, then block b + 1 ...), so one sequential stream
-// feeds four rows; a last group of fewer rows is interleaved the same way with its own count. The
-// group occupies the same bytes as in the row-major GGUF layout, so sizes never change.
+// Rows are grouped by kGroupRows (a last group may have fewer). A group occupies the same bytes
+// as in the row-major GGUF layout, in one of three arrangements:
+//   kRowMajor:    as in the file (when the weight is borrowed, or for the float types).
+//   kInterleaved: block b of each of the group's rows, then block b + 1 ..., so one sequential
+//                 stream feeds all rows (K-quants: their scales are a small part of a block).
+//   kSplitScales: like kInterleaved, but each block index first holds the rows' 2-byte fp16
+//                 scales together, then their quants (Q8_0, Q4_0: one vector load gets the four
+//                 scales, and the quants of neighbouring rows are adjacent).
 inline constexpr size_t kGroupRows = 4;
+
+enum class Packing { kRowMajor, kInterleaved, kSplitScales };
 
 struct WeightLayout {
   const uint8_t* data;  // borrowed: [n_out, row_bytes]
@@ -23,22 +29,34 @@ struct WeightLayout {
   size_t n_in;
   size_t row_bytes;
   size_t block_bytes;
-  bool interleaved;
+  Packing packing;
 
-  // Where block b of the rows of group g (rows 4g ..) starts, and the bytes from one row's block
-  // to the next row's, and from one block index to the next.
+  // How to find row r's block b in group g:
+  //   block:   base + b * block_stride + r * row_stride (kRowMajor, kInterleaved)
+  //   quants:  base + b * block_stride + quants_offset + r * row_stride
+  //   scale:   base + b * block_stride + r * scale_stride (the block's leading fp16)
   struct GroupPointers {
     const uint8_t* base;
-    size_t row_stride;
-    size_t block_stride;
     size_t rows;  // 1..4
+    size_t block_stride;
+    size_t row_stride;
+    size_t quants_offset;
+    size_t scale_stride;
   };
-  GroupPointers group(size_t g) const {
+  // `header` is the bytes before a block's quants that kSplitScales moves out (2: one fp16).
+  GroupPointers group(size_t g, size_t header = 2) const {
     const size_t first = g * kGroupRows;
     const size_t rows = n_out - first < kGroupRows ? n_out - first : kGroupRows;
     const uint8_t* base = data + first * row_bytes;
-    if (interleaved) return {base, block_bytes, rows * block_bytes, rows};
-    return {base, row_bytes, block_bytes, rows};
+    switch (packing) {
+      case Packing::kInterleaved:
+        return {base, rows, rows * block_bytes, block_bytes, header, block_bytes};
+      case Packing::kSplitScales:
+        return {base, rows, rows * block_bytes, block_bytes - header, header * rows, header};
+      case Packing::kRowMajor:
+        break;
+    }
+    return {base, rows, block_bytes, row_bytes, header, row_bytes};
   }
 };
 

@@ -28,7 +28,7 @@ struct WeightTypeTraits {
   DotRefFn dot_ref;                                             // one row . one activation row
   TileFn ref_tile;        // the portable tile: dot_ref over each pair, row-major layout
   TileFn (*simd_tile)();  // the SIMD tile for this CPU, or nullptr where it has none
-  bool interleave;        // whether the SIMD tile reads 4-row interleaved groups (tile.h)
+  Packing simd_packing;   // how the SIMD tile wants the weight repacked (tile.h)
 };
 
 // The entry of a type, or nullptr when the kernels do not run it.

@@ -14,7 +14,7 @@ using DotRefFn = float (*)(const void* w, const ActRow& a, size_t n);
 
 template <DotRefFn kDot>
 void tile_ref(const TileArgs& args) {
-  KERNELS_CHECK(!args.w.interleaved);
+  KERNELS_CHECK(args.w.packing == Packing::kRowMajor);
   const size_t r_end = std::min(args.g1 * kGroupRows, args.w.n_out);
   for (size_t t = args.t0; t < args.t1; ++t) {
     const ActRow a = args.act.row(t);

@@ -27,19 +27,25 @@ AL_AVX2_BEGIN
 namespace engine::kernels::x86 {
 namespace {
 
-// The four rows of a group: row r's block b starts at p[r] + b * block_stride. A group of fewer
-// than four rows repeats its last row; those results are not stored.
+// The four rows of a group: row r's block (or, for Q8_0/Q4_0, its quants) of index b starts at
+// q[r] + b * block_stride, its fp16 scale at s[r] + b * block_stride. A group of fewer than four
+// rows repeats its last row; those results are not stored.
 struct Rows4 {
-  const uint8_t* p[kGroupRows];
+  const uint8_t* q[kGroupRows];
+  const uint8_t* s[kGroupRows];
   size_t block_stride;
+  size_t rows;
 };
 
 inline Rows4 rows_of(const WeightLayout::GroupPointers& gp) {
   Rows4 rows{};
   for (size_t r = 0; r < kGroupRows; ++r) {
-    rows.p[r] = gp.base + (r < gp.rows ? r : gp.rows - 1) * gp.row_stride;
+    const size_t rr = r < gp.rows ? r : gp.rows - 1;
+    rows.q[r] = gp.base + gp.quants_offset + rr * gp.row_stride;
+    rows.s[r] = gp.base + rr * gp.scale_stride;
   }
   rows.block_stride = gp.block_stride;
+  rows.rows = gp.rows;
   return rows;
 }
 
@@ -49,19 +55,29 @@ inline uint16_t load_u16(const uint8_t* p) {
   return v;
 }
 
-// The fp16 values at `offset` into the four rows' blocks, as floats.
+// The fp16 values at `offset` into the four rows' blocks (K-quants), as floats.
 inline __m128 load_fp16x4(const Rows4& w, size_t offset) {
-  const __m128i h = _mm_setr_epi16(static_cast<int16_t>(load_u16(w.p[0] + offset)),
-                                   static_cast<int16_t>(load_u16(w.p[1] + offset)),
-                                   static_cast<int16_t>(load_u16(w.p[2] + offset)),
-                                   static_cast<int16_t>(load_u16(w.p[3] + offset)), 0, 0, 0, 0);
+  const __m128i h = _mm_setr_epi16(static_cast<int16_t>(load_u16(w.q[0] + offset)),
+                                   static_cast<int16_t>(load_u16(w.q[1] + offset)),
+                                   static_cast<int16_t>(load_u16(w.q[2] + offset)),
+                                   static_cast<int16_t>(load_u16(w.q[3] + offset)), 0, 0, 0, 0);
   return _mm_cvtph_ps(h);
 }
 
-// The same in both 128-bit halves.
-inline __m256 load_fp16x4_dup(const Rows4& w, size_t offset) {
-  const __m128 d = load_fp16x4(w, offset);
-  return _mm256_set_m128(d, d);
+// The fp16 scales of block b of the four rows (Q8_0, Q4_0), as floats; kPacked: the scales are
+// stored together (Packing::kSplitScales) and come in one load.
+template <bool kPacked>
+inline __m128 load_scales4(const Rows4& w, size_t b) {
+  const size_t off = b * w.block_stride;
+  if constexpr (kPacked) {
+    return _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w.s[0] + off)));
+  } else {
+    const __m128i h = _mm_setr_epi16(static_cast<int16_t>(load_u16(w.s[0] + off)),
+                                     static_cast<int16_t>(load_u16(w.s[1] + off)),
+                                     static_cast<int16_t>(load_u16(w.s[2] + off)),
+                                     static_cast<int16_t>(load_u16(w.s[3] + off)), 0, 0, 0, 0);
+    return _mm_cvtph_ps(h);
+  }
 }
 
 // Sums each of four vectors of eight s32: the result's lane r (and r + 4) holds half of row r's
@@ -87,23 +103,23 @@ inline __m128i sum4(__m256i p0, __m256i p1, __m256i p2, __m256i p3) {
   return _mm_add_epi32(_mm256_castsi256_si128(f), _mm256_extracti128_si256(f, 1));
 }
 
-// Runs Tile<RN> over the tokens of each row group, RN = kTileTokens at a time, then the rest.
+// Runs Tile<RN> over the tokens of each row group, kTileTokens at a time, then one at a time.
+// `header`: the bytes before a block's quants that Packing::kSplitScales moved out (tile.h).
 template <template <int> class Tile, int kTileTokens>
-void run_tiles(const TileArgs& args, size_t block_elems) {
+void run_tiles(const TileArgs& args, size_t block_elems, size_t header) {
   const size_t nb = args.w.n_in / block_elems;
   for (size_t g = args.g0; g < args.g1; ++g) {
-    const auto gp = args.w.group(g);
-    const Rows4 rows = rows_of(gp);
+    const Rows4 rows = rows_of(args.w.group(g, header));
     float* yg = args.y + g * kGroupRows;
     size_t t = args.t0;
     __m128 out[kTileTokens];
     for (; t + kTileTokens <= args.t1; t += kTileTokens) {
       Tile<kTileTokens>::run(rows, nb, args.act, t, out);
-      for (int i = 0; i < kTileTokens; ++i) store_rows(out[i], gp.rows, yg + (t + i) * args.ldy);
+      for (int i = 0; i < kTileTokens; ++i) store_rows(out[i], rows.rows, yg + (t + i) * args.ldy);
     }
     for (; t < args.t1; ++t) {
       Tile<1>::run(rows, nb, args.act, t, out);
-      store_rows(out[0], gp.rows, yg + t * args.ldy);
+      store_rows(out[0], rows.rows, yg + t * args.ldy);
     }
   }
 }

@@ -94,7 +94,7 @@ void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128
     __m256i scales[kGroupRows];  // each row's eight scales, in both halves
     __m128i mins[kGroupRows];
     for (size_t r = 0; r < kGroupRows; ++r) {
-      const __m256i sm = unpack_scales_mins(w.p[r] + off + scales_off);
+      const __m256i sm = unpack_scales_mins(w.q[r] + off + scales_off);
       const __m128i sc = _mm256_castsi256_si128(sm);
       scales[r] = _mm256_set_m128i(sc, sc);
       mins[r] = _mm256_extracti128_si256(sm, 1);
@@ -106,12 +106,12 @@ void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128
     for (int jp = 0; jp < 4; ++jp) {  // sub-blocks 2jp (low nibbles) and 2jp + 1 (high)
       for (size_t r = 0; r < kGroupRows; ++r) {
         const __m256i packed =
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.p[r] + off + qs_off + 32 * jp));
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + qs_off + 32 * jp));
         __m256i lo = _mm256_and_si256(packed, low4);
         __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
         if constexpr (kQ5) {
           const __m256i qh =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.p[r] + off + kQ5KQh));
+              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + kQ5KQh));
           const __m256i bit_lo = _mm256_set1_epi8(static_cast<char>(1 << (2 * jp)));
           const __m256i bit_hi = _mm256_set1_epi8(static_cast<char>(1 << (2 * jp + 1)));
           const __m256i sixteen = _mm256_set1_epi8(16);
@@ -168,7 +168,7 @@ void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 
     __m256i isum[kGroupRows][RN];
     for (size_t r = 0; r < kGroupRows; ++r) {
       const __m256i sc16 = _mm256_cvtepi8_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w.p[r] + off + kQ6KScales)));
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w.q[r] + off + kQ6KScales)));
       // The -32 offset of every quant: -32 * sum_i scale_i * (sum of the 16 activations of i).
       for (int t = 0; t < RN; ++t) {
         const __m256i bs =
@@ -181,11 +181,11 @@ void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 
         const __m128i half =
             h == 0 ? _mm256_castsi256_si128(sc16) : _mm256_extracti128_si256(sc16, 1);
         const __m256i sc_dup = _mm256_set_m128i(half, half);
-        const uint8_t* ql = w.p[r] + off + kQ6KQl + 64 * h;
+        const uint8_t* ql = w.q[r] + off + kQ6KQl + 64 * h;
         const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
         const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
         const __m256i qh =
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.p[r] + off + kQ6KQh + 32 * h));
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + kQ6KQh + 32 * h));
         __m256i q[4];
         q[0] = _mm256_or_si256(_mm256_and_si256(l0, low4),
                                _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
@@ -238,13 +238,13 @@ struct Q6KTile {
 }  // namespace
 
 void tile_q4k_avx2(const TileArgs& args) {
-  run_tiles<Q4KTile, 2>(args, kQK_K);
+  run_tiles<Q4KTile, 2>(args, kQK_K, 0);
 }
 void tile_q5k_avx2(const TileArgs& args) {
-  run_tiles<Q5KTile, 2>(args, kQK_K);
+  run_tiles<Q5KTile, 2>(args, kQK_K, 0);
 }
 void tile_q6k_avx2(const TileArgs& args) {
-  run_tiles<Q6KTile, 2>(args, kQK_K);
+  run_tiles<Q6KTile, 2>(args, kQK_K, 0);
 }
 
 AL_AVX2_END
