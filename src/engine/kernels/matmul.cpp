@@ -11,7 +11,8 @@ namespace {
 
 // Rearranges each group of up to 4 rows block by block (tile.h). Groups keep their byte range.
 void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
-                   size_t block_bytes, Packing packing) {
+                   const WeightTypeTraits& traits, Packing packing) {
+  const size_t block_bytes = traits.block_bytes;
   constexpr size_t kHeader = 2;  // kSplitScales: the fp16 scale that leads each block
   const size_t nb = row_bytes / block_bytes;
   for (size_t first = 0; first < n_out; first += kGroupRows) {
@@ -20,9 +21,15 @@ void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_by
     uint8_t* d = dst + first * row_bytes;
     for (size_t b = 0; b < nb; ++b) {
       uint8_t* out = d + b * rows * block_bytes;
+      if (packing == Packing::kKGroups && rows == kGroupRows) {
+        const uint8_t* blocks[kGroupRows];
+        for (size_t r = 0; r < rows; ++r) blocks[r] = s + r * row_bytes + b * block_bytes;
+        traits.pack_group(blocks, out);
+        continue;
+      }
       for (size_t r = 0; r < rows; ++r) {
         const uint8_t* block = s + r * row_bytes + b * block_bytes;
-        if (packing == Packing::kInterleaved) {
+        if (packing != Packing::kSplitScales) {
           std::memcpy(out + r * block_bytes, block, block_bytes);
         } else {
           std::memcpy(out + r * kHeader, block, kHeader);
@@ -86,7 +93,7 @@ PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> b
   w.layout_ = WeightLayout{bytes.data(), n_out, n_in, rb, traits.block_bytes, packing};
   if (packing != Packing::kRowMajor) {
     w.owned_.resize(bytes.size());
-    repack_groups(bytes.data(), w.owned_.data(), n_out, rb, traits.block_bytes, packing);
+    repack_groups(bytes.data(), w.owned_.data(), n_out, rb, traits, packing);
     w.layout_.data = w.owned_.data();
   }
   return w;

@@ -19,9 +19,12 @@ namespace engine::kernels {
 //   kSplitScales: like kInterleaved, but each block index first holds the rows' 2-byte fp16
 //                 scales together, then their quants (Q8_0, Q4_0: one vector load gets the four
 //                 scales, and the quants of neighbouring rows are adjacent).
+//   kKGroups:     K-quants: each block index of a full group in the layout of
+//                 cpu/kquant_packing.h (each field of the four rows together); a last group of
+//                 fewer rows is kInterleaved.
 inline constexpr size_t kGroupRows = 4;
 
-enum class Packing { kRowMajor, kInterleaved, kSplitScales };
+enum class Packing { kRowMajor, kInterleaved, kSplitScales, kKGroups };
 
 struct WeightLayout {
   const uint8_t* data;  // borrowed: [n_out, row_bytes]
@@ -50,6 +53,7 @@ struct WeightLayout {
     const uint8_t* base = data + first * row_bytes;
     switch (packing) {
       case Packing::kInterleaved:
+      case Packing::kKGroups:  // the kernel reads full groups through kquant_packing.h
         return {base, rows, rows * block_bytes, block_bytes, header, block_bytes};
       case Packing::kSplitScales:
         return {base, rows, rows * block_bytes, block_bytes - header, header * rows, header};

@@ -6,6 +6,7 @@
 
 #include "engine/kernels/check.h"
 #include "engine/kernels/cpu/float_tile.h"
+#include "engine/kernels/cpu/kquant_packing.h"
 #include "engine/kernels/cpu/tile_ref.h"
 #include "engine/kernels/cpu/x86/avx2_kernels.h"
 #include "engine/kernels/dot_ref.h"
@@ -37,41 +38,41 @@ TileFn avx2_or_none() {
 
 const std::array kTypes = {
     WeightTypeTraits{GgmlType::F32, "f32", 1, 4, ActType::kF32, copy_f32_out, copy_f32_in,
-                     dot_f32_f32_ref, tile_ref<dot_f32_f32_ref>, float_tile_f32,
-                     Packing::kRowMajor},
+                     dot_f32_f32_ref, tile_ref<dot_f32_f32_ref>, float_tile_f32, Packing::kRowMajor,
+                     nullptr},
     WeightTypeTraits{GgmlType::F16, "f16", 1, 2, ActType::kF16,
                      dequantize_as<uint16_t, dequantize_row_f16>,
                      quantize_as<uint16_t, quantize_row_f16_ref>, dot_f16_f16_ref,
-                     tile_ref<dot_f16_f16_ref>, float_tile_f16, Packing::kRowMajor},
+                     tile_ref<dot_f16_f16_ref>, float_tile_f16, Packing::kRowMajor, nullptr},
     WeightTypeTraits{GgmlType::BF16, "bf16", 1, 2, ActType::kBF16,
                      dequantize_as<uint16_t, dequantize_row_bf16>,
                      quantize_as<uint16_t, quantize_row_bf16_ref>, dot_bf16_bf16_ref,
-                     tile_ref<dot_bf16_bf16_ref>, float_tile_bf16, Packing::kRowMajor},
+                     tile_ref<dot_bf16_bf16_ref>, float_tile_bf16, Packing::kRowMajor, nullptr},
     WeightTypeTraits{GgmlType::Q8_0, "q8_0", kQK8_0, sizeof(BlockQ8_0), ActType::kQ8_0,
                      dequantize_as<BlockQ8_0, dequantize_row_q8_0>,
                      quantize_as<BlockQ8_0, quantize_row_q8_0_ref>, dot_q8_0_q8_0_ref,
                      tile_ref<dot_q8_0_q8_0_ref>, avx2_or_none<x86::tile_q8_0_avx2>,
-                     Packing::kSplitScales},
+                     Packing::kSplitScales, nullptr},
     WeightTypeTraits{GgmlType::Q4_0, "q4_0", kQK4_0, sizeof(BlockQ4_0), ActType::kQ8_0,
                      dequantize_as<BlockQ4_0, dequantize_row_q4_0>,
                      quantize_as<BlockQ4_0, quantize_row_q4_0_ref>, dot_q4_0_q8_0_ref,
                      tile_ref<dot_q4_0_q8_0_ref>, avx2_or_none<x86::tile_q4_0_avx2>,
-                     Packing::kSplitScales},
+                     Packing::kSplitScales, nullptr},
     WeightTypeTraits{GgmlType::Q4_K, "q4_K", kQK_K, sizeof(BlockQ4K), ActType::kQ8_K,
                      dequantize_as<BlockQ4K, dequantize_row_q4_K>,
                      quantize_as<BlockQ4K, quantize_row_q4_K_ref>, dot_q4k_q8k_ref,
-                     tile_ref<dot_q4k_q8k_ref>, avx2_or_none<x86::tile_q4k_avx2>,
-                     Packing::kInterleaved},
+                     tile_ref<dot_q4k_q8k_ref>, avx2_or_none<x86::tile_q4k_avx2>, Packing::kKGroups,
+                     kpack::pack_q4k},
     WeightTypeTraits{GgmlType::Q5_K, "q5_K", kQK_K, sizeof(BlockQ5K), ActType::kQ8_K,
                      dequantize_as<BlockQ5K, dequantize_row_q5_K>,
                      quantize_as<BlockQ5K, quantize_row_q5_K_ref>, dot_q5k_q8k_ref,
-                     tile_ref<dot_q5k_q8k_ref>, avx2_or_none<x86::tile_q5k_avx2>,
-                     Packing::kInterleaved},
+                     tile_ref<dot_q5k_q8k_ref>, avx2_or_none<x86::tile_q5k_avx2>, Packing::kKGroups,
+                     kpack::pack_q5k},
     WeightTypeTraits{GgmlType::Q6_K, "q6_K", kQK_K, sizeof(BlockQ6K), ActType::kQ8_K,
                      dequantize_as<BlockQ6K, dequantize_row_q6_K>,
                      quantize_as<BlockQ6K, quantize_row_q6_K_ref>, dot_q6k_q8k_ref,
-                     tile_ref<dot_q6k_q8k_ref>, avx2_or_none<x86::tile_q6k_avx2>,
-                     Packing::kInterleaved},
+                     tile_ref<dot_q6k_q8k_ref>, avx2_or_none<x86::tile_q6k_avx2>, Packing::kKGroups,
+                     kpack::pack_q6k},
 };
 
 std::string supported_names() {

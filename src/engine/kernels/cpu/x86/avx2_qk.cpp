@@ -5,61 +5,167 @@
 // multiplies the s16 pair sums by the sub-block scale and widens, and everything up to the
 // super-block's float scale stays in s32. The mins (Q4_K, Q5_K) and the -32 offset (Q6_K) come
 // from the activations' per-16 sums, so the quants are never touched twice.
+//
+// Two ways to find a group's fields: GgufRows reads four rows of ggml blocks (borrowed weights,
+// or a last group of fewer rows); Packed reads a full group in the layout of kquant_packing.h,
+// where each field of the four rows comes in one load and the 6-bit scales of all four rows are
+// unpacked together.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "engine/kernels/blocks.h"
-#include "engine/kernels/cpu/x86/avx2_common.h"
+#include "engine/kernels/cpu/kquant_packing.h"
 #include "engine/kernels/cpu/x86/avx2_kernels.h"
 #include "engine/kernels/tile.h"
+
+#include "engine/kernels/cpu/x86/avx2_common.h"
 
 namespace engine::kernels::x86 {
 
 AL_AVX2_BEGIN
 namespace {
 
-constexpr size_t kQ4KScales = offsetof(BlockQ4K, scales);
-constexpr size_t kQ4KQs = offsetof(BlockQ4K, qs);
-constexpr size_t kQ5KScales = offsetof(BlockQ5K, scales);
-constexpr size_t kQ5KQh = offsetof(BlockQ5K, qh);
-constexpr size_t kQ5KQs = offsetof(BlockQ5K, qs);
-constexpr size_t kQ6KQl = offsetof(BlockQ6K, ql);
-constexpr size_t kQ6KQh = offsetof(BlockQ6K, qh);
-constexpr size_t kQ6KScales = offsetof(BlockQ6K, scales);
-constexpr size_t kQ6KD = offsetof(BlockQ6K, d);
+constexpr uint32_t kLow6 = 0x3F3F3F3F, kLow4 = 0x0F0F0F0F, kLow2 = 0x03030303;
 
-// The eight 6-bit scales (lanes 0-7) and mins (lanes 8-15) of a Q4_K/Q5_K super-block, as s16.
-// Bit layout as unpack_scale_min_k4: bytes 0-3 hold scales 0-3 (low 6 bits) and the high 2 bits
-// of scales 4-7; bytes 4-7 the same for the mins; bytes 8-11 the low 4 bits of scales 4-7 (low
-// nibble) and mins 4-7 (high nibble).
-inline __m256i unpack_scales_mins(const uint8_t* packed) {
-  uint32_t u[3];
-  std::memcpy(u, packed, sizeof u);
-  const uint32_t low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, low2 = 0x03030303;
-  const uint32_t sc03 = u[0] & low6;
-  const uint32_t sc47 = (u[2] & low4) | (((u[0] >> 6) & low2) << 4);
-  const uint32_t mn03 = u[1] & low6;
-  const uint32_t mn47 = ((u[2] >> 4) & low4) | (((u[1] >> 6) & low2) << 4);
-  const __m128i bytes = _mm_setr_epi32(static_cast<int>(sc03), static_cast<int>(sc47),
-                                       static_cast<int>(mn03), static_cast<int>(mn47));
-  return _mm256_cvtepu8_epi16(bytes);
+// The 6-bit scales and mins of sub-blocks 0-3 and 4-7 from the three 4-byte words of the packed
+// bytes (as unpack_scale_min_k4): bytes 0-3 hold scales 0-3 and the high 2 bits of scales 4-7,
+// bytes 4-7 the same for the mins, bytes 8-11 the low 4 bits of scales 4-7 (low nibble) and of
+// mins 4-7 (high nibble). Works on one row (uint32_t) or four rows at once (one word per lane).
+struct ScaleWords {
+  __m128i sc03, sc47, mn03, mn47;
+};
+inline ScaleWords unpack_scale_words(__m128i u0, __m128i u1, __m128i u2) {
+  const __m128i low6 = _mm_set1_epi32(static_cast<int>(kLow6));
+  const __m128i low4 = _mm_set1_epi32(static_cast<int>(kLow4));
+  const __m128i low2 = _mm_set1_epi32(static_cast<int>(kLow2));
+  ScaleWords w;
+  w.sc03 = _mm_and_si128(u0, low6);
+  w.mn03 = _mm_and_si128(u1, low6);
+  w.sc47 = _mm_or_si128(_mm_and_si128(u2, low4),
+                        _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(u0, 6), low2), 4));
+  w.mn47 = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(u2, 4), low4),
+                        _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(u1, 6), low2), 4));
+  return w;
 }
 
-// vpshufb masks that broadcast s16 lane k of a 128-bit lane to all of it.
-inline __m256i lane_broadcast_mask(int k) {
-  const int lo = 2 * k, hi = 2 * k + 1;
-  const int pair = lo | (hi << 8);
-  return _mm256_set1_epi16(static_cast<int16_t>(pair));
+// Scales and mins of the four rows as s16: scales[r] holds row r's eight scales in both 128-bit
+// halves (for broadcast_scale), mins[r] its eight mins.
+struct ScalesMins {
+  __m256i scales[kGroupRows];
+  __m128i mins[kGroupRows];
+};
+
+// Row r's 8 bytes from (lo03, lo47) words in lane r -> s16.
+inline void set_row(ScalesMins& sm, size_t r, __m128i sc8, __m128i mn8) {
+  const __m128i sc = _mm_cvtepu8_epi16(sc8);
+  sm.scales[r] = _mm256_set_m128i(sc, sc);
+  sm.mins[r] = _mm_cvtepu8_epi16(mn8);
 }
 
-// The s16 scale of sub-block j in all lanes, from scales duplicated into both 128-bit halves.
-inline __m256i broadcast_scale(__m256i scales_dup, int j) {
-  return _mm256_shuffle_epi8(scales_dup, lane_broadcast_mask(j));
+// From four rows' words (lane r = row r): interleave each row's 0-3 and 4-7 words.
+inline void rows_from_words(const ScaleWords& w, ScalesMins& sm) {
+  const __m128i sc01 = _mm_unpacklo_epi32(w.sc03, w.sc47);  // [r0 0-3, r0 4-7, r1 0-3, r1 4-7]
+  const __m128i sc23 = _mm_unpackhi_epi32(w.sc03, w.sc47);
+  const __m128i mn01 = _mm_unpacklo_epi32(w.mn03, w.mn47);
+  const __m128i mn23 = _mm_unpackhi_epi32(w.mn03, w.mn47);
+  set_row(sm, 0, sc01, mn01);
+  set_row(sm, 1, _mm_srli_si128(sc01, 8), _mm_srli_si128(mn01, 8));
+  set_row(sm, 2, sc23, mn23);
+  set_row(sm, 3, _mm_srli_si128(sc23, 8), _mm_srli_si128(mn23, 8));
 }
 
-// Sum over sub-blocks of min_j * (sum of the activations of sub-block j), for four rows: mins[r]
-// holds row r's eight mins as s16, ysum the token's eight sub-block sums.
+inline uint32_t load_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Four rows of ggml blocks (Rows4: q[r] + b * block_stride is row r's block b).
+struct GgufRows {
+  const Rows4& w;
+  const uint8_t* block(size_t r, size_t sb) const { return w.q[r] + sb * w.block_stride; }
+
+  template <typename Block>
+  void scales_mins(size_t sb, ScalesMins& sm) const {
+    __m128i u[3];
+    for (int k = 0; k < 3; ++k) {
+      u[k] = _mm_setr_epi32(
+          static_cast<int>(load_u32(block(0, sb) + offsetof(Block, scales) + 4 * k)),
+          static_cast<int>(load_u32(block(1, sb) + offsetof(Block, scales) + 4 * k)),
+          static_cast<int>(load_u32(block(2, sb) + offsetof(Block, scales) + 4 * k)),
+          static_cast<int>(load_u32(block(3, sb) + offsetof(Block, scales) + 4 * k)));
+    }
+    rows_from_words(unpack_scale_words(u[0], u[1], u[2]), sm);
+  }
+  template <typename Block>
+  __m128 d(size_t sb) const {
+    return load_fp16x4(w, sb * w.block_stride + offsetof(Block, d));
+  }
+  template <typename Block>
+  __m128 dmin(size_t sb) const {
+    return load_fp16x4(w, sb * w.block_stride + offsetof(Block, dmin));
+  }
+  template <typename Block>
+  const uint8_t* qs(size_t r, size_t sb) const {
+    return block(r, sb) + offsetof(Block, qs);
+  }
+  const uint8_t* q5_qh(size_t r, size_t sb) const { return block(r, sb) + offsetof(BlockQ5K, qh); }
+  const uint8_t* q6_ql(size_t r, size_t sb) const { return block(r, sb) + offsetof(BlockQ6K, ql); }
+  const uint8_t* q6_qh(size_t r, size_t sb) const { return block(r, sb) + offsetof(BlockQ6K, qh); }
+  const uint8_t* q6_scales(size_t r, size_t sb) const {
+    return block(r, sb) + offsetof(BlockQ6K, scales);
+  }
+  __m128 q6_d(size_t sb) const {
+    return load_fp16x4(w, sb * w.block_stride + offsetof(BlockQ6K, d));
+  }
+};
+
+// A full group in the layout of kquant_packing.h (base + sb * block_stride per super-block).
+struct Packed {
+  const uint8_t* base;
+  size_t block_stride;
+  const uint8_t* at(size_t sb, size_t offset) const { return base + sb * block_stride + offset; }
+  static __m128i load128(const uint8_t* p) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  }
+
+  template <typename Block>
+  void scales_mins(size_t sb, ScalesMins& sm) const {
+    const uint8_t* words = at(sb, kpack::kScaleWords);
+    rows_from_words(unpack_scale_words(load128(words), load128(words + 16), load128(words + 32)),
+                    sm);
+  }
+  static __m128 fp16x4(const uint8_t* p) {
+    return _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  }
+  template <typename Block>
+  __m128 d(size_t sb) const {
+    return fp16x4(at(sb, kpack::kD));
+  }
+  template <typename Block>
+  __m128 dmin(size_t sb) const {
+    return fp16x4(at(sb, kpack::kDmin));
+  }
+  template <typename Block>
+  const uint8_t* qs(size_t r, size_t sb) const {
+    if constexpr (sizeof(Block) == sizeof(BlockQ5K)) return at(sb, kpack::kQ5Qs + 128 * r);
+    return at(sb, kpack::kQ4Qs + 128 * r);
+  }
+  const uint8_t* q5_qh(size_t r, size_t sb) const { return at(sb, kpack::kQ5Qh + 32 * r); }
+  const uint8_t* q6_ql(size_t r, size_t sb) const { return at(sb, kpack::kQ6Ql + 128 * r); }
+  const uint8_t* q6_qh(size_t r, size_t sb) const { return at(sb, kpack::kQ6Qh + 64 * r); }
+  const uint8_t* q6_scales(size_t r, size_t sb) const { return at(sb, kpack::kQ6Scales + 16 * r); }
+  __m128 q6_d(size_t sb) const { return fp16x4(at(sb, kpack::kQ6D)); }
+};
+
+// vpshufb mask that broadcasts s16 lane k of each 128-bit half to the whole half.
+inline __m256i broadcast_scale(__m256i scales_dup, int k) {
+  const int pair = (2 * k) | ((2 * k + 1) << 8);
+  return _mm256_shuffle_epi8(scales_dup, _mm256_set1_epi16(static_cast<int16_t>(pair)));
+}
+
+// Sum over sub-blocks of min_j * (sum of the activations of sub-block j), for four rows.
 inline __m128i min_sums4(const __m128i mins[kGroupRows], __m128i ysum) {
   const __m128i m0 = _mm_madd_epi16(mins[0], ysum), m1 = _mm_madd_epi16(mins[1], ysum);
   const __m128i m2 = _mm_madd_epi16(mins[2], ysum), m3 = _mm_madd_epi16(mins[3], ysum);
@@ -77,12 +183,15 @@ inline __m256i load_y(const ActRow& a, size_t offset) {
       reinterpret_cast<const __m256i*>(static_cast<const int8_t*>(a.qs) + offset));
 }
 
+inline __m256i loadu256(const uint8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
 // Q4_K and Q5_K share everything but the quants: Q5_K adds a fifth bit from qh.
-template <bool kQ5, int RN>
-void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 out[RN]) {
+template <typename Block, int RN, typename Src>
+void q45k_tile(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128 out[RN]) {
+  constexpr bool kQ5 = sizeof(Block) == sizeof(BlockQ5K);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const size_t scales_off = kQ5 ? kQ5KScales : kQ4KScales;
-  const size_t qs_off = kQ5 ? kQ5KQs : kQ4KQs;
   __m128 acc[RN];
   ActRow a[RN];
   for (int t = 0; t < RN; ++t) {
@@ -90,28 +199,24 @@ void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128
     a[t] = act.row(t0 + t);
   }
   for (size_t sb = 0; sb < nsb; ++sb) {
-    const size_t off = sb * w.block_stride;
-    __m256i scales[kGroupRows];  // each row's eight scales, in both halves
-    __m128i mins[kGroupRows];
-    for (size_t r = 0; r < kGroupRows; ++r) {
-      const __m256i sm = unpack_scales_mins(w.q[r] + off + scales_off);
-      const __m128i sc = _mm256_castsi256_si128(sm);
-      scales[r] = _mm256_set_m128i(sc, sc);
-      mins[r] = _mm256_extracti128_si256(sm, 1);
-    }
+    ScalesMins sm;
+    src.template scales_mins<Block>(sb, sm);
     __m256i isum[kGroupRows][RN];
     for (size_t r = 0; r < kGroupRows; ++r) {
       for (int t = 0; t < RN; ++t) isum[r][t] = _mm256_setzero_si256();
     }
     for (int jp = 0; jp < 4; ++jp) {  // sub-blocks 2jp (low nibbles) and 2jp + 1 (high)
+      __m256i y_lo[RN], y_hi[RN];
+      for (int t = 0; t < RN; ++t) {
+        y_lo[t] = load_y(a[t], sb * kQK_K + 64 * jp);
+        y_hi[t] = load_y(a[t], sb * kQK_K + 64 * jp + 32);
+      }
       for (size_t r = 0; r < kGroupRows; ++r) {
-        const __m256i packed =
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + qs_off + 32 * jp));
+        const __m256i packed = loadu256(src.template qs<Block>(r, sb) + 32 * jp);
         __m256i lo = _mm256_and_si256(packed, low4);
         __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
         if constexpr (kQ5) {
-          const __m256i qh =
-              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + kQ5KQh));
+          const __m256i qh = loadu256(src.q5_qh(r, sb));
           const __m256i bit_lo = _mm256_set1_epi8(static_cast<char>(1 << (2 * jp)));
           const __m256i bit_hi = _mm256_set1_epi8(static_cast<char>(1 << (2 * jp + 1)));
           const __m256i sixteen = _mm256_set1_epi8(16);
@@ -122,23 +227,20 @@ void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128
               hi,
               _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit_hi), bit_hi), sixteen));
         }
-        const __m256i sc_lo = broadcast_scale(scales[r], 2 * jp);
-        const __m256i sc_hi = broadcast_scale(scales[r], 2 * jp + 1);
+        const __m256i sc_lo = broadcast_scale(sm.scales[r], 2 * jp);
+        const __m256i sc_hi = broadcast_scale(sm.scales[r], 2 * jp + 1);
         for (int t = 0; t < RN; ++t) {
-          const size_t yoff = sb * kQK_K + 64 * jp;
-          const __m256i p_lo =
-              _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load_y(a[t], yoff)), sc_lo);
-          const __m256i p_hi =
-              _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load_y(a[t], yoff + 32)), sc_hi);
+          const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y_lo[t]), sc_lo);
+          const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y_hi[t]), sc_hi);
           isum[r][t] = _mm256_add_epi32(isum[r][t], _mm256_add_epi32(p_lo, p_hi));
         }
       }
     }
-    const __m128 d = load_fp16x4(w, off + offsetof(BlockQ4K, d));
-    const __m128 dmin = load_fp16x4(w, off + offsetof(BlockQ4K, dmin));
+    const __m128 d = src.template d<Block>(sb);
+    const __m128 dmin = src.template dmin<Block>(sb);
     for (int t = 0; t < RN; ++t) {
       const __m128 s = _mm_cvtepi32_ps(sum4(isum[0][t], isum[1][t], isum[2][t], isum[3][t]));
-      const __m128 m = _mm_cvtepi32_ps(min_sums4(mins, sub_block_sums(a[t], sb)));
+      const __m128 m = _mm_cvtepi32_ps(min_sums4(sm.mins, sub_block_sums(a[t], sb)));
       const __m128 v = _mm_fmsub_ps(d, s, _mm_mul_ps(dmin, m));
       acc[t] = _mm_fmadd_ps(_mm_set1_ps(a[t].d[sb]), v, acc[t]);
     }
@@ -146,8 +248,8 @@ void q45k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128
   for (int t = 0; t < RN; ++t) out[t] = acc[t];
 }
 
-template <int RN>
-void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 out[RN]) {
+template <int RN, typename Src>
+void q6k_tile(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128 out[RN]) {
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   const __m256i bits45 = _mm256_set1_epi8(0x30);
   __m128 acc[RN];
@@ -164,28 +266,26 @@ void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 
                                     _mm_set1_epi16(static_cast<int16_t>(lo)));
   }
   for (size_t sb = 0; sb < nsb; ++sb) {
-    const size_t off = sb * w.block_stride;
     __m256i isum[kGroupRows][RN];
     for (size_t r = 0; r < kGroupRows; ++r) {
       const __m256i sc16 = _mm256_cvtepi8_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(w.q[r] + off + kQ6KScales)));
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(src.q6_scales(r, sb))));
       // The -32 offset of every quant: -32 * sum_i scale_i * (sum of the 16 activations of i).
       for (int t = 0; t < RN; ++t) {
         const __m256i bs =
             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t].bsum + sb * 16));
-        isum[r][t] = _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5);
-        isum[r][t] = _mm256_sub_epi32(_mm256_setzero_si256(), isum[r][t]);
+        isum[r][t] = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                      _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5));
       }
       for (int h = 0; h < 2; ++h) {
         // Scales 8h .. 8h + 7 in both halves, then one (2g, 2g + 1) pair per quarter g.
         const __m128i half =
             h == 0 ? _mm256_castsi256_si128(sc16) : _mm256_extracti128_si256(sc16, 1);
         const __m256i sc_dup = _mm256_set_m128i(half, half);
-        const uint8_t* ql = w.q[r] + off + kQ6KQl + 64 * h;
-        const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
-        const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
-        const __m256i qh =
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.q[r] + off + kQ6KQh + 32 * h));
+        const uint8_t* ql = src.q6_ql(r, sb) + 64 * h;
+        const __m256i l0 = loadu256(ql);
+        const __m256i l1 = loadu256(ql + 32);
+        const __m256i qh = loadu256(src.q6_qh(r, sb) + 32 * h);
         __m256i q[4];
         q[0] = _mm256_or_si256(_mm256_and_si256(l0, low4),
                                _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
@@ -205,7 +305,7 @@ void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 
         }
       }
     }
-    const __m128 d = load_fp16x4(w, off + kQ6KD);
+    const __m128 d = src.q6_d(sb);
     for (int t = 0; t < RN; ++t) {
       const __m128 s = _mm_cvtepi32_ps(sum4(isum[0][t], isum[1][t], isum[2][t], isum[3][t]));
       acc[t] = _mm_fmadd_ps(_mm_mul_ps(d, _mm_set1_ps(a[t].d[sb])), s, acc[t]);
@@ -214,37 +314,67 @@ void q6k_tile(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128 
   for (int t = 0; t < RN; ++t) out[t] = acc[t];
 }
 
-template <int RN>
-struct Q4KTile {
-  static void run(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q45k_tile<false, RN>(w, nsb, act, t0, out);
+// Runs a K-quant tile on one group: full groups of a repacked weight through Packed, the rest
+// through GgufRows.
+template <typename Kind, int RN>
+void k_tile(const Rows4& rows, bool packed, size_t nsb, const ActView& act, size_t t0,
+            __m128* out) {
+  if (packed) {
+    Kind::template run<RN>(Packed{rows.q[0], rows.block_stride}, nsb, act, t0, out);
+  } else {
+    Kind::template run<RN>(GgufRows{rows}, nsb, act, t0, out);
+  }
+}
+
+struct Q4K {
+  template <int RN, typename Src>
+  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
+    q45k_tile<BlockQ4K, RN>(src, nsb, act, t0, out);
+  }
+};
+struct Q5K {
+  template <int RN, typename Src>
+  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
+    q45k_tile<BlockQ5K, RN>(src, nsb, act, t0, out);
+  }
+};
+struct Q6K {
+  template <int RN, typename Src>
+  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
+    q6k_tile<RN>(src, nsb, act, t0, out);
   }
 };
 
-template <int RN>
-struct Q5KTile {
-  static void run(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q45k_tile<true, RN>(w, nsb, act, t0, out);
+template <typename Kind, int kTileTokens>
+void run_k_tiles(const TileArgs& args) {
+  const size_t nsb = args.w.n_in / kQK_K;
+  for (size_t g = args.g0; g < args.g1; ++g) {
+    const Rows4 rows = rows_of(args.w.group(g, 0));
+    const bool packed = args.w.packing == Packing::kKGroups && rows.rows == kGroupRows;
+    float* yg = args.y + g * kGroupRows;
+    size_t t = args.t0;
+    __m128 out[kTileTokens];
+    for (; t + kTileTokens <= args.t1; t += kTileTokens) {
+      k_tile<Kind, kTileTokens>(rows, packed, nsb, args.act, t, out);
+      for (int i = 0; i < kTileTokens; ++i) store_rows(out[i], rows.rows, yg + (t + i) * args.ldy);
+    }
+    for (; t < args.t1; ++t) {
+      k_tile<Kind, 1>(rows, packed, nsb, args.act, t, out);
+      store_rows(out[0], rows.rows, yg + t * args.ldy);
+    }
   }
-};
-
-template <int RN>
-struct Q6KTile {
-  static void run(const Rows4& w, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q6k_tile<RN>(w, nsb, act, t0, out);
-  }
-};
+}
 
 }  // namespace
 
 void tile_q4k_avx2(const TileArgs& args) {
-  run_tiles<Q4KTile, 2>(args, kQK_K, 0);
+  run_k_tiles<Q4K, 2>(args);
 }
 void tile_q5k_avx2(const TileArgs& args) {
-  run_tiles<Q5KTile, 2>(args, kQK_K, 0);
+  run_k_tiles<Q5K, 2>(args);
 }
 void tile_q6k_avx2(const TileArgs& args) {
-  run_tiles<Q6KTile, 2>(args, kQK_K, 0);
+  run_k_tiles<Q6K, 2>(args);
 }
 
 AL_AVX2_END

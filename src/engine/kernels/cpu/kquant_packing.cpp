@@ -1,0 +1,47 @@
+#include "engine/kernels/cpu/kquant_packing.h"
+
+#include <cstring>
+
+namespace engine::kernels::kpack {
+namespace {
+
+template <typename Block>
+void pack_header(const uint8_t* const blocks[4], uint8_t* dst) {
+  for (size_t r = 0; r < 4; ++r) {
+    const auto* b = reinterpret_cast<const Block*>(blocks[r]);
+    std::memcpy(dst + kD + 2 * r, &b->d, 2);
+    std::memcpy(dst + kDmin + 2 * r, &b->dmin, 2);
+    for (size_t w = 0; w < 3; ++w)
+      std::memcpy(dst + kScaleWords + 16 * w + 4 * r, b->scales + 4 * w, 4);
+  }
+}
+
+}  // namespace
+
+void pack_q4k(const uint8_t* const blocks[4], uint8_t* dst) {
+  pack_header<BlockQ4K>(blocks, dst);
+  for (size_t r = 0; r < 4; ++r) {
+    std::memcpy(dst + kQ4Qs + 128 * r, reinterpret_cast<const BlockQ4K*>(blocks[r])->qs, 128);
+  }
+}
+
+void pack_q5k(const uint8_t* const blocks[4], uint8_t* dst) {
+  pack_header<BlockQ5K>(blocks, dst);
+  for (size_t r = 0; r < 4; ++r) {
+    const auto* b = reinterpret_cast<const BlockQ5K*>(blocks[r]);
+    std::memcpy(dst + kQ5Qh + 32 * r, b->qh, 32);
+    std::memcpy(dst + kQ5Qs + 128 * r, b->qs, 128);
+  }
+}
+
+void pack_q6k(const uint8_t* const blocks[4], uint8_t* dst) {
+  for (size_t r = 0; r < 4; ++r) {
+    const auto* b = reinterpret_cast<const BlockQ6K*>(blocks[r]);
+    std::memcpy(dst + kQ6D + 2 * r, &b->d, 2);
+    std::memcpy(dst + kQ6Scales + 16 * r, b->scales, 16);
+    std::memcpy(dst + kQ6Ql + 128 * r, b->ql, 128);
+    std::memcpy(dst + kQ6Qh + 64 * r, b->qh, 64);
+  }
+}
+
+}  // namespace engine::kernels::kpack
