@@ -110,6 +110,56 @@ function report(label, texts, mine, theirs) {
   return mismatches;
 }
 
+// The command line: plain text in, --no-special, --decode, and the errors it must give.
+function cliChecks(gguf) {
+  const run = (flags, input) => {
+    try {
+      const out = execFileSync(args.bin, ["tokenize", "--model", gguf, ...flags],
+                               { input, stdio: ["pipe", "pipe", "pipe"] });
+      return { code: 0, out: out.toString("utf8"), err: "" };
+    } catch (e) {
+      return { code: e.status, out: e.stdout.toString("utf8"), err: e.stderr.toString("utf8") };
+    }
+  };
+  const checks = [
+    ["text -> ids", run([], "Hello world<|im_end|>"), (r) => r.code === 0 &&
+        r.out === "[9707,1879,151645]\n"],
+    ["--no-special", run(["--no-special"], "<|im_end|>"), (r) => r.code === 0 &&
+        !JSON.parse(r.out).includes(151645) && JSON.parse(r.out).length > 1],
+    ["--decode", run(["--decode"], "[9707,1879,151645]"), (r) => r.code === 0 &&
+        r.out === "Hello world<|im_end|>"],
+    ["empty input", run([], ""), (r) => r.code === 0 && r.out === "[]\n"],
+    ["invalid UTF-8", run([], Buffer.from([0x61, 0x62, 0xC3, 0x28])), (r) => r.code === 1 &&
+        r.err.includes("not valid UTF-8") && r.err.includes("offset 2")],
+    ["id out of range", run(["--decode"], "[1, 999999]"), (r) => r.code === 1 &&
+        r.err.includes("element 1 is 999999") && r.err.includes("0..151668")],
+    ["negative id", run(["--decode"], "[-1]"), (r) => r.code === 1 && r.err.includes("element 0")],
+    ["not an id", run(["--decode"], "[1.5]"), (r) => r.code === 1 && r.err.includes("element 0")],
+    ["not JSON", run(["--decode"], "[1,"), (r) => r.code === 1 && r.err.includes("not JSON")],
+    ["--batch of non-strings", run(["--batch"], "[1]"), (r) => r.code === 1 &&
+        r.err.includes("not a string")],
+    ["missing model", (() => {
+      try {
+        execFileSync(args.bin, ["tokenize", "--model", gguf + ".missing"],
+                     { input: "x", stdio: ["pipe", "pipe", "pipe"] });
+        return { code: 0, err: "" };
+      } catch (e) {
+        return { code: e.status, err: e.stderr.toString("utf8") };
+      }
+    })(), (r) => r.code === 1 && r.err.includes(".missing")],
+    ["--help", run(["--help"], ""), (r) => r.code === 0 && r.out.includes("--no-special")],
+  ];
+  let failed = 0;
+  for (const [name, result, ok] of checks) {
+    if (ok(result)) continue;
+    failed++;
+    console.log(`command line check failed: ${name}: exit ${result.code}, ` +
+                `stdout ${JSON.stringify(result.out)}, stderr ${JSON.stringify(result.err)}`);
+  }
+  console.log(`command line: ${checks.length} checks, ${failed} failed`);
+  return failed;
+}
+
 const work = fs.mkdtempSync(path.join(args.work, "tokenizer-diff-"));
 let failures = 0;
 const t0 = Date.now();
@@ -159,10 +209,14 @@ try {
                   ` expected ${JSON.stringify(expected.slice(k, k + 80))}`);
       failures++;
     }
+
+    failures += cliChecks(gguf);
   } else if (args.reference === "llama") {
     const { getLlama, LlamaLogLevel } =
         await import(nodeModule("node-llama-cpp/dist/index.js"));
-    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+    // Fatal only: loading a vocab-only file logs an expected "missing tensor" error while
+    // node-llama-cpp estimates memory; a real failure still throws.
+    const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.fatal });
     const vocab = qwen3Vocab(modelsDir);
     for (const pre of ["qwen2", "qwen35", "llama-bpe", "gpt-2"]) {
       const gguf = path.join(work, `${pre}.gguf`);
