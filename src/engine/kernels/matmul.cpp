@@ -9,24 +9,31 @@
 namespace engine::kernels {
 namespace {
 
-// Rearranges each group of up to 4 rows block by block (tile.h). Groups keep their byte range.
+// Rearranges the rows of each group (or unit) block by block (tile.h). Byte ranges are kept.
 void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
                    const WeightTypeTraits& traits, Packing packing) {
-  const size_t block_bytes = traits.block_bytes;
   constexpr size_t kHeader = 2;  // kSplitScales: the fp16 scale that leads each block
+  const size_t block_bytes = traits.block_bytes;
   const size_t nb = row_bytes / block_bytes;
-  for (size_t first = 0; first < n_out; first += kGroupRows) {
+  size_t first = 0;
+  // Whole units or groups in the type's own layout.
+  const size_t unit = packing == Packing::kKUnits8   ? kUnitRows
+                      : packing == Packing::kKGroups ? kGroupRows
+                                                     : 0;
+  for (; unit != 0 && first + unit <= n_out; first += unit) {
+    const uint8_t* blocks[kUnitRows];
+    for (size_t b = 0; b < nb; ++b) {
+      for (size_t r = 0; r < unit; ++r) blocks[r] = src + (first + r) * row_bytes + b * block_bytes;
+      traits.pack_group(blocks, dst + first * row_bytes + b * unit * block_bytes);
+    }
+  }
+  // Groups of up to 4 rows, interleaved or with their scales split out.
+  for (; first < n_out; first += kGroupRows) {
     const size_t rows = std::min(kGroupRows, n_out - first);
     const uint8_t* s = src + first * row_bytes;
     uint8_t* d = dst + first * row_bytes;
     for (size_t b = 0; b < nb; ++b) {
       uint8_t* out = d + b * rows * block_bytes;
-      if (packing == Packing::kKGroups && rows == kGroupRows) {
-        const uint8_t* blocks[kGroupRows];
-        for (size_t r = 0; r < rows; ++r) blocks[r] = s + r * row_bytes + b * block_bytes;
-        traits.pack_group(blocks, out);
-        continue;
-      }
       for (size_t r = 0; r < rows; ++r) {
         const uint8_t* block = s + r * row_bytes + b * block_bytes;
         if (packing != Packing::kSplitScales) {
@@ -48,9 +55,11 @@ void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_by
 constexpr size_t kTokenChunk = 64;
 constexpr size_t kPrefillGroupChunk = 16;
 
+// Chunks are whole units (two groups) so that no task splits a kKUnits8 unit.
 size_t decode_group_chunk(size_t n_groups, size_t n_threads) {
   const size_t target_tasks = n_threads * 8;
-  return std::max<size_t>(1, (n_groups + target_tasks - 1) / target_tasks);
+  const size_t chunk = std::max<size_t>(1, (n_groups + target_tasks - 1) / target_tasks);
+  return (chunk + 1) / 2 * 2;
 }
 
 thread_local AlignedBuffer t_activations;  // the caller's quantized x, reused across calls

@@ -22,9 +22,14 @@ namespace engine::kernels {
 //   kKGroups:     K-quants: each block index of a full group in the layout of
 //                 cpu/kquant_packing.h (each field of the four rows together); a last group of
 //                 fewer rows is kInterleaved.
+//   kKUnits8:     K-quants: units of eight rows (two groups), each block index in the "x8"
+//                 layout of cpu/kquant_packing.h (four quants of each of the eight rows per
+//                 vector); the rows after the last full unit are kInterleaved groups.
 inline constexpr size_t kGroupRows = 4;
 
-enum class Packing { kRowMajor, kInterleaved, kSplitScales, kKGroups };
+enum class Packing { kRowMajor, kInterleaved, kSplitScales, kKGroups, kKUnits8 };
+
+inline constexpr size_t kUnitRows = 8;  // rows of a kKUnits8 unit
 
 struct WeightLayout {
   const uint8_t* data;  // borrowed: [n_out, row_bytes]
@@ -54,6 +59,7 @@ struct WeightLayout {
     switch (packing) {
       case Packing::kInterleaved:
       case Packing::kKGroups:  // the kernel reads full groups through kquant_packing.h
+      case Packing::kKUnits8:  // and full units
         return {base, rows, rows * block_bytes, block_bytes, header, block_bytes};
       case Packing::kSplitScales:
         return {base, rows, rows * block_bytes, block_bytes - header, header * rows, header};

@@ -16,4 +16,9 @@ void tile_q4k_avx2(const TileArgs& args);
 void tile_q5k_avx2(const TileArgs& args);
 void tile_q6k_avx2(const TileArgs& args);
 
+// The Q4_K kernel of one unit of eight rows in the x8 layout (tile_q4k_avx2 calls it):
+// y[t * ldy + r] for tokens [t0, t1) and the unit's rows r = 0..7.
+void q4k_unit8_avx2(const uint8_t* unit, size_t nsb, size_t sb_stride, const ActView& act,
+                    size_t t0, size_t t1, float* y, size_t ldy);
+
 }  // namespace engine::kernels::x86

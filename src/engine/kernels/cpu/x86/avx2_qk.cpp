@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/cpu/kquant_packing.h"
@@ -348,7 +349,18 @@ struct Q6K {
 template <typename Kind, int kTileTokens>
 void run_k_tiles(const TileArgs& args) {
   const size_t nsb = args.w.n_in / kQK_K;
-  for (size_t g = args.g0; g < args.g1; ++g) {
+  // Rows in whole x8 units (Packing::kKUnits8); matmul() never splits a unit between tasks.
+  const size_t unit_rows = std::is_same_v<Kind, Q4K> && args.w.packing == Packing::kKUnits8
+                               ? args.w.n_out / kUnitRows * kUnitRows
+                               : 0;
+  for (size_t g = args.g0; g < args.g1;) {
+    if ((g + 2) * kGroupRows <= unit_rows) {
+      const uint8_t* unit = args.w.data + g * kGroupRows * args.w.row_bytes;
+      q4k_unit8_avx2(unit, nsb, kUnitRows * args.w.block_bytes, args.act, args.t0, args.t1,
+                     args.y + g * kGroupRows, args.ldy);
+      g += 2;
+      continue;
+    }
     const Rows4 rows = rows_of(args.w.group(g, 0));
     const bool packed = args.w.packing == Packing::kKGroups && rows.rows == kGroupRows;
     float* yg = args.y + g * kGroupRows;
@@ -362,6 +374,7 @@ void run_k_tiles(const TileArgs& args) {
       k_tile<Kind, 1>(rows, packed, nsb, args.act, t, out);
       store_rows(out[0], rows.rows, yg + t * args.ldy);
     }
+    ++g;
   }
 }
 
