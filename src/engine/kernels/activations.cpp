@@ -7,39 +7,24 @@
 #include "engine/kernels/fp16.h"
 #include "engine/kernels/quant_ref.h"
 
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/kernels/cpu/quantize_act-inl.h"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+
+#include "hwy/highway.h"
+
+// The static target (foreach_target.h above included the file for every other target).
+#include "engine/kernels/cpu/quantize_act-inl.h"
+
+#if HWY_ONCE
 namespace engine::kernels {
 namespace {
 
+HWY_EXPORT(QuantizeRowQ8_0);
+HWY_EXPORT(QuantizeRowQ8_K);
+
 size_t round_up64(size_t n) {
   return (n + 63) / 64 * 64;
-}
-
-void quantize_row_q8_0(const float* x, size_t n_in, uint8_t* out) {
-  auto* qs = reinterpret_cast<int8_t*>(out);
-  auto* d = reinterpret_cast<float*>(out + n_in);
-  auto* sum = reinterpret_cast<int32_t*>(d + n_in / kQK8_0);
-  BlockQ8_0 block;
-  for (size_t b = 0; b < n_in / kQK8_0; ++b) {
-    quantize_row_q8_0_act(x + b * kQK8_0, &block, kQK8_0);
-    std::memcpy(qs + b * kQK8_0, block.qs, kQK8_0);
-    d[b] = fp16_to_fp32(block.d);
-    int32_t s = 0;
-    for (int8_t q : block.qs) s += q;
-    sum[b] = s;
-  }
-}
-
-void quantize_row_q8_K(const float* x, size_t n_in, uint8_t* out) {
-  auto* qs = reinterpret_cast<int8_t*>(out);
-  auto* d = reinterpret_cast<float*>(out + n_in);
-  auto* bsum = reinterpret_cast<int16_t*>(d + n_in / kQK_K);
-  BlockQ8K block;
-  for (size_t b = 0; b < n_in / kQK_K; ++b) {
-    quantize_row_q8_K_ref(x + b * kQK_K, &block, kQK_K);
-    std::memcpy(qs + b * kQK_K, block.qs, kQK_K);
-    d[b] = block.d;
-    std::memcpy(bsum + b * (kQK_K / 16), block.bsums, sizeof block.bsums);
-  }
 }
 
 }  // namespace
@@ -116,14 +101,21 @@ void quantize_activations(ActType type, const float* x, size_t n_in, size_t t0, 
       case ActType::kBF16:
         quantize_row_bf16_ref(xr, reinterpret_cast<uint16_t*>(o), n_in);
         break;
-      case ActType::kQ8_0:
-        quantize_row_q8_0(xr, n_in, o);
+      case ActType::kQ8_0: {
+        auto* d = reinterpret_cast<float*>(o + n_in);
+        HWY_DYNAMIC_DISPATCH(QuantizeRowQ8_0)
+        (xr, n_in, reinterpret_cast<int8_t*>(o), d, reinterpret_cast<int32_t*>(d + n_in / kQK8_0));
         break;
-      case ActType::kQ8_K:
-        quantize_row_q8_K(xr, n_in, o);
+      }
+      case ActType::kQ8_K: {
+        auto* d = reinterpret_cast<float*>(o + n_in);
+        HWY_DYNAMIC_DISPATCH(QuantizeRowQ8_K)
+        (xr, n_in, reinterpret_cast<int8_t*>(o), d, reinterpret_cast<int16_t*>(d + n_in / kQK_K));
         break;
+      }
     }
   }
 }
 
 }  // namespace engine::kernels
+#endif  // HWY_ONCE

@@ -9,40 +9,28 @@
 namespace engine::kernels {
 namespace {
 
-// Rearranges the rows of each group (or unit) block by block (tile.h). Byte ranges are kept.
-void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
-                   const WeightTypeTraits& traits, Packing packing) {
-  constexpr size_t kHeader = 2;  // kSplitScales: the fp16 scale that leads each block
+// Packs whole units of eight rows in the type's x8 layout and interleaves the remaining groups
+// block by block (tile.h). Byte ranges are kept.
+void repack_units(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_bytes,
+                  const WeightTypeTraits& traits) {
   const size_t block_bytes = traits.block_bytes;
   const size_t nb = row_bytes / block_bytes;
   size_t first = 0;
-  // Whole units or groups in the type's own layout.
-  const size_t unit = packing == Packing::kKUnits8   ? kUnitRows
-                      : packing == Packing::kKGroups ? kGroupRows
-                                                     : 0;
-  for (; unit != 0 && first + unit <= n_out; first += unit) {
+  for (; first + kUnitRows <= n_out; first += kUnitRows) {
     const uint8_t* blocks[kUnitRows];
     for (size_t b = 0; b < nb; ++b) {
-      for (size_t r = 0; r < unit; ++r) blocks[r] = src + (first + r) * row_bytes + b * block_bytes;
-      traits.pack_group(blocks, dst + first * row_bytes + b * unit * block_bytes);
+      for (size_t r = 0; r < kUnitRows; ++r) {
+        blocks[r] = src + (first + r) * row_bytes + b * block_bytes;
+      }
+      traits.pack_unit(blocks, dst + first * row_bytes + b * kUnitRows * block_bytes);
     }
   }
-  // Groups of up to 4 rows, interleaved or with their scales split out.
   for (; first < n_out; first += kGroupRows) {
     const size_t rows = std::min(kGroupRows, n_out - first);
-    const uint8_t* s = src + first * row_bytes;
-    uint8_t* d = dst + first * row_bytes;
     for (size_t b = 0; b < nb; ++b) {
-      uint8_t* out = d + b * rows * block_bytes;
       for (size_t r = 0; r < rows; ++r) {
-        const uint8_t* block = s + r * row_bytes + b * block_bytes;
-        if (packing != Packing::kSplitScales) {
-          std::memcpy(out + r * block_bytes, block, block_bytes);
-        } else {
-          std::memcpy(out + r * kHeader, block, kHeader);
-          std::memcpy(out + rows * kHeader + r * (block_bytes - kHeader), block + kHeader,
-                      block_bytes - kHeader);
-        }
+        std::memcpy(dst + first * row_bytes + (b * rows + r) * block_bytes,
+                    src + (first + r) * row_bytes + b * block_bytes, block_bytes);
       }
     }
   }
@@ -55,7 +43,7 @@ void repack_groups(const uint8_t* src, uint8_t* dst, size_t n_out, size_t row_by
 constexpr size_t kTokenChunk = 64;
 constexpr size_t kPrefillGroupChunk = 16;
 
-// Chunks are whole units (two groups) so that no task splits a kKUnits8 unit.
+// Chunks are whole units (two groups) so that no task splits a unit.
 size_t decode_group_chunk(size_t n_groups, size_t n_threads) {
   const size_t target_tasks = n_threads * 8;
   const size_t chunk = std::max<size_t>(1, (n_groups + target_tasks - 1) / target_tasks);
@@ -102,7 +90,7 @@ PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> b
   w.layout_ = WeightLayout{bytes.data(), n_out, n_in, rb, traits.block_bytes, packing};
   if (packing != Packing::kRowMajor) {
     w.owned_.resize(bytes.size());
-    repack_groups(bytes.data(), w.owned_.data(), n_out, rb, traits, packing);
+    repack_units(bytes.data(), w.owned_.data(), n_out, rb, traits);
     w.layout_.data = w.owned_.data();
   }
   return w;

@@ -11,25 +11,15 @@
 
 namespace engine::kernels {
 
-// Rows are grouped by kGroupRows (a last group may have fewer). A group occupies the same bytes
-// as in the row-major GGUF layout, in one of three arrangements:
-//   kRowMajor:    as in the file (when the weight is borrowed, or for the float types).
-//   kInterleaved: block b of each of the group's rows, then block b + 1 ..., so one sequential
-//                 stream feeds all rows (K-quants: their scales are a small part of a block).
-//   kSplitScales: like kInterleaved, but each block index first holds the rows' 2-byte fp16
-//                 scales together, then their quants (Q8_0, Q4_0: one vector load gets the four
-//                 scales, and the quants of neighbouring rows are adjacent).
-//   kKGroups:     K-quants: each block index of a full group in the layout of
-//                 cpu/kquant_packing.h (each field of the four rows together); a last group of
-//                 fewer rows is kInterleaved.
-//   kKUnits8:     K-quants: units of eight rows (two groups), each block index in the "x8"
-//                 layout of cpu/kquant_packing.h (four quants of each of the eight rows per
-//                 vector); the rows after the last full unit are kInterleaved groups.
+// Work is split in groups of kGroupRows rows (the last may have fewer). A repacked weight
+// (Packing::kUnits8) stores its rows in units of kUnitRows = two groups, each block index of a
+// unit in the type's x8 layout (cpu/unit_packing.h); the rows after the last whole unit are stored
+// as groups interleaved block by block (block b of each row of the group, then block b + 1). Every
+// group keeps the byte range it has in the row-major GGUF layout, so sizes never change.
 inline constexpr size_t kGroupRows = 4;
+inline constexpr size_t kUnitRows = 8;
 
-enum class Packing { kRowMajor, kInterleaved, kSplitScales, kKGroups, kKUnits8 };
-
-inline constexpr size_t kUnitRows = 8;  // rows of a kKUnits8 unit
+enum class Packing { kRowMajor, kUnits8 };
 
 struct WeightLayout {
   const uint8_t* data;  // borrowed: [n_out, row_bytes]
@@ -39,41 +29,39 @@ struct WeightLayout {
   size_t block_bytes;
   Packing packing;
 
-  // How to find row r's block b in group g:
-  //   block:   base + b * block_stride + r * row_stride (kRowMajor, kInterleaved)
+  // Rows held in whole units of the x8 layout.
+  size_t unit_rows() const {
+    return packing == Packing::kUnits8 ? n_out / kUnitRows * kUnitRows : 0;
+  }
+  // Whether group g is the first half of a unit.
+  bool unit_at(size_t g) const { return (g + 2) * kGroupRows <= unit_rows(); }
+  const uint8_t* unit(size_t g) const { return data + g * kGroupRows * row_bytes; }
+
+  // How to find row r's block b in a group that is not part of a unit:
+  //   block:   base + b * block_stride + r * row_stride
   //   quants:  base + b * block_stride + quants_offset + r * row_stride
-  //   scale:   base + b * block_stride + r * scale_stride (the block's leading fp16)
+  //   scale:   base + b * block_stride + r * row_stride (Q8_0, Q4_0: the block's leading fp16)
   struct GroupPointers {
     const uint8_t* base;
     size_t rows;  // 1..4
     size_t block_stride;
     size_t row_stride;
     size_t quants_offset;
-    size_t scale_stride;
   };
-  // `header` is the bytes before a block's quants that kSplitScales moves out (2: one fp16).
-  GroupPointers group(size_t g, size_t header = 2) const {
+  // `header`: the bytes before a block's quants (Q8_0, Q4_0: 2, the fp16 scale).
+  GroupPointers group(size_t g, size_t header = 0) const {
     const size_t first = g * kGroupRows;
     const size_t rows = n_out - first < kGroupRows ? n_out - first : kGroupRows;
     const uint8_t* base = data + first * row_bytes;
-    switch (packing) {
-      case Packing::kInterleaved:
-      case Packing::kKGroups:  // the kernel reads full groups through kquant_packing.h
-      case Packing::kKUnits8:  // and full units
-        return {base, rows, rows * block_bytes, block_bytes, header, block_bytes};
-      case Packing::kSplitScales:
-        return {base, rows, rows * block_bytes, block_bytes - header, header * rows, header};
-      case Packing::kRowMajor:
-        break;
-    }
-    return {base, rows, block_bytes, row_bytes, header, row_bytes};
+    if (packing == Packing::kUnits8) return {base, rows, rows * block_bytes, block_bytes, header};
+    return {base, rows, block_bytes, row_bytes, header};
   }
 };
 
 struct TileArgs {
   WeightLayout w;
   ActView act;
-  size_t g0, g1;  // row groups [g0, g1)
+  size_t g0, g1;  // row groups [g0, g1); g0 is even and never splits a unit
   size_t t0, t1;  // tokens [t0, t1)
   float* y;       // borrowed: y[t * ldy + r]
   size_t ldy;

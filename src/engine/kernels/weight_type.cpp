@@ -6,8 +6,8 @@
 
 #include "engine/kernels/check.h"
 #include "engine/kernels/cpu/float_tile.h"
-#include "engine/kernels/cpu/kquant_packing.h"
 #include "engine/kernels/cpu/tile_ref.h"
+#include "engine/kernels/cpu/unit_packing.h"
 #include "engine/kernels/cpu/x86/avx2_kernels.h"
 #include "engine/kernels/dot_ref.h"
 #include "engine/kernels/quant_ref.h"
@@ -52,27 +52,27 @@ const std::array kTypes = {
                      dequantize_as<BlockQ8_0, dequantize_row_q8_0>,
                      quantize_as<BlockQ8_0, quantize_row_q8_0_ref>, dot_q8_0_q8_0_ref,
                      tile_ref<dot_q8_0_q8_0_ref>, avx2_or_none<x86::tile_q8_0_avx2>,
-                     Packing::kSplitScales, nullptr},
+                     Packing::kUnits8, unit8::pack_q8_0},
     WeightTypeTraits{GgmlType::Q4_0, "q4_0", kQK4_0, sizeof(BlockQ4_0), ActType::kQ8_0,
                      dequantize_as<BlockQ4_0, dequantize_row_q4_0>,
                      quantize_as<BlockQ4_0, quantize_row_q4_0_ref>, dot_q4_0_q8_0_ref,
                      tile_ref<dot_q4_0_q8_0_ref>, avx2_or_none<x86::tile_q4_0_avx2>,
-                     Packing::kSplitScales, nullptr},
+                     Packing::kUnits8, unit8::pack_q4_0},
     WeightTypeTraits{GgmlType::Q4_K, "q4_K", kQK_K, sizeof(BlockQ4K), ActType::kQ8_K,
                      dequantize_as<BlockQ4K, dequantize_row_q4_K>,
                      quantize_as<BlockQ4K, quantize_row_q4_K_ref>, dot_q4k_q8k_ref,
-                     tile_ref<dot_q4k_q8k_ref>, avx2_or_none<x86::tile_q4k_avx2>, Packing::kKUnits8,
-                     kpack::pack8_q4k},
+                     tile_ref<dot_q4k_q8k_ref>, avx2_or_none<x86::tile_q4k_avx2>, Packing::kUnits8,
+                     unit8::pack_q4k},
     WeightTypeTraits{GgmlType::Q5_K, "q5_K", kQK_K, sizeof(BlockQ5K), ActType::kQ8_K,
                      dequantize_as<BlockQ5K, dequantize_row_q5_K>,
                      quantize_as<BlockQ5K, quantize_row_q5_K_ref>, dot_q5k_q8k_ref,
-                     tile_ref<dot_q5k_q8k_ref>, avx2_or_none<x86::tile_q5k_avx2>, Packing::kKGroups,
-                     kpack::pack_q5k},
+                     tile_ref<dot_q5k_q8k_ref>, avx2_or_none<x86::tile_q5k_avx2>, Packing::kUnits8,
+                     unit8::pack_q5k},
     WeightTypeTraits{GgmlType::Q6_K, "q6_K", kQK_K, sizeof(BlockQ6K), ActType::kQ8_K,
                      dequantize_as<BlockQ6K, dequantize_row_q6_K>,
                      quantize_as<BlockQ6K, quantize_row_q6_K_ref>, dot_q6k_q8k_ref,
-                     tile_ref<dot_q6k_q8k_ref>, avx2_or_none<x86::tile_q6k_avx2>, Packing::kKGroups,
-                     kpack::pack_q6k},
+                     tile_ref<dot_q6k_q8k_ref>, avx2_or_none<x86::tile_q6k_avx2>, Packing::kUnits8,
+                     unit8::pack_q6k},
 };
 
 std::string supported_names() {

@@ -29,9 +29,8 @@ struct WeightTypeTraits {
   TileFn ref_tile;        // the portable tile: dot_ref over each pair, row-major layout
   TileFn (*simd_tile)();  // the SIMD tile for this CPU, or nullptr where it has none
   Packing simd_packing;   // how the SIMD tile wants the weight repacked (tile.h)
-  // Packing::kKGroups / kKUnits8: packs block b of a full group's 4 (unit's 8) rows (blocks[r])
-  // into dst.
-  void (*pack_group)(const uint8_t* const blocks[], uint8_t* dst);
+  // Packing::kUnits8: packs block b of a unit's eight rows (blocks[r]) into dst.
+  void (*pack_unit)(const uint8_t* const blocks[], uint8_t* dst);
 };
 
 // The entry of a type, or nullptr when the kernels do not run it.

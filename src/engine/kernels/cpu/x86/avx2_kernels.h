@@ -16,9 +16,10 @@ void tile_q4k_avx2(const TileArgs& args);
 void tile_q5k_avx2(const TileArgs& args);
 void tile_q6k_avx2(const TileArgs& args);
 
-// The Q4_K kernel of one unit of eight rows in the x8 layout (tile_q4k_avx2 calls it):
-// y[t * ldy + r] for tokens [t0, t1) and the unit's rows r = 0..7.
-void q4k_unit8_avx2(const uint8_t* unit, size_t nsb, size_t sb_stride, const ActView& act,
-                    size_t t0, size_t t1, float* y, size_t ldy);
+// The K-quant kernels of one group of four rows in ggml blocks (avx2_qk.cpp), for the tiles of
+// avx2_qk8.cpp: group g of args, all of args' tokens.
+void q4k_groups_avx2(const TileArgs& args, size_t g);
+void q5k_groups_avx2(const TileArgs& args, size_t g);
+void q6k_groups_avx2(const TileArgs& args, size_t g);
 
 }  // namespace engine::kernels::x86

@@ -6,17 +6,14 @@
 // super-block's float scale stays in s32. The mins (Q4_K, Q5_K) and the -32 offset (Q6_K) come
 // from the activations' per-16 sums, so the quants are never touched twice.
 //
-// Two ways to find a group's fields: GgufRows reads four rows of ggml blocks (borrowed weights,
-// or a last group of fewer rows); Packed reads a full group in the layout of kquant_packing.h,
-// where each field of the four rows comes in one load and the 6-bit scales of all four rows are
-// unpacked together.
+// These are the kernels of groups of four rows in ggml blocks (borrowed weights, and the rows
+// after the last x8 unit); the x8 units have their own kernels in avx2_qk8.cpp.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "engine/kernels/blocks.h"
-#include "engine/kernels/cpu/kquant_packing.h"
 #include "engine/kernels/cpu/x86/avx2_kernels.h"
 #include "engine/kernels/tile.h"
 
@@ -85,7 +82,7 @@ inline uint32_t load_u32(const uint8_t* p) {
 // Four rows of ggml blocks (Rows4: q[r] + b * block_stride is row r's block b).
 struct GgufRows {
   const Rows4& w;
-  const uint8_t* block(size_t r, size_t sb) const { return w.q[r] + sb * w.block_stride; }
+  const uint8_t* block(size_t r, size_t sb) const { return w.b0[r] + sb * w.block_stride; }
 
   template <typename Block>
   void scales_mins(size_t sb, ScalesMins& sm) const {
@@ -101,11 +98,11 @@ struct GgufRows {
   }
   template <typename Block>
   __m128 d(size_t sb) const {
-    return load_fp16x4(w, sb * w.block_stride + offsetof(Block, d));
+    return load_fp16x4(w, sb, offsetof(Block, d));
   }
   template <typename Block>
   __m128 dmin(size_t sb) const {
-    return load_fp16x4(w, sb * w.block_stride + offsetof(Block, dmin));
+    return load_fp16x4(w, sb, offsetof(Block, dmin));
   }
   template <typename Block>
   const uint8_t* qs(size_t r, size_t sb) const {
@@ -118,46 +115,8 @@ struct GgufRows {
     return block(r, sb) + offsetof(BlockQ6K, scales);
   }
   __m128 q6_d(size_t sb) const {
-    return load_fp16x4(w, sb * w.block_stride + offsetof(BlockQ6K, d));
+    return load_fp16x4(w, sb, offsetof(BlockQ6K, d));
   }
-};
-
-// A full group in the layout of kquant_packing.h (base + sb * block_stride per super-block).
-struct Packed {
-  const uint8_t* base;
-  size_t block_stride;
-  const uint8_t* at(size_t sb, size_t offset) const { return base + sb * block_stride + offset; }
-  static __m128i load128(const uint8_t* p) {
-    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  }
-
-  template <typename Block>
-  void scales_mins(size_t sb, ScalesMins& sm) const {
-    const uint8_t* words = at(sb, kpack::kScaleWords);
-    rows_from_words(unpack_scale_words(load128(words), load128(words + 16), load128(words + 32)),
-                    sm);
-  }
-  static __m128 fp16x4(const uint8_t* p) {
-    return _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-  }
-  template <typename Block>
-  __m128 d(size_t sb) const {
-    return fp16x4(at(sb, kpack::kD));
-  }
-  template <typename Block>
-  __m128 dmin(size_t sb) const {
-    return fp16x4(at(sb, kpack::kDmin));
-  }
-  template <typename Block>
-  const uint8_t* qs(size_t r, size_t sb) const {
-    if constexpr (sizeof(Block) == sizeof(BlockQ5K)) return at(sb, kpack::kQ5Qs + 128 * r);
-    return at(sb, kpack::kQ4Qs + 128 * r);
-  }
-  const uint8_t* q5_qh(size_t r, size_t sb) const { return at(sb, kpack::kQ5Qh + 32 * r); }
-  const uint8_t* q6_ql(size_t r, size_t sb) const { return at(sb, kpack::kQ6Ql + 128 * r); }
-  const uint8_t* q6_qh(size_t r, size_t sb) const { return at(sb, kpack::kQ6Qh + 64 * r); }
-  const uint8_t* q6_scales(size_t r, size_t sb) const { return at(sb, kpack::kQ6Scales + 16 * r); }
-  __m128 q6_d(size_t sb) const { return fp16x4(at(sb, kpack::kQ6D)); }
 };
 
 // vpshufb mask that broadcasts s16 lane k of each 128-bit half to the whole half.
@@ -315,79 +274,35 @@ void q6k_tile(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128 
   for (int t = 0; t < RN; ++t) out[t] = acc[t];
 }
 
-// Runs a K-quant tile on one group: full groups of a repacked weight through Packed, the rest
-// through GgufRows.
-template <typename Kind, int RN>
-void k_tile(const Rows4& rows, bool packed, size_t nsb, const ActView& act, size_t t0,
-            __m128* out) {
-  if (packed) {
-    Kind::template run<RN>(Packed{rows.q[0], rows.block_stride}, nsb, act, t0, out);
-  } else {
-    Kind::template run<RN>(GgufRows{rows}, nsb, act, t0, out);
-  }
-}
-
-struct Q4K {
-  template <int RN, typename Src>
-  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q45k_tile<BlockQ4K, RN>(src, nsb, act, t0, out);
+template <int RN>
+struct Q4KGroup {
+  static void run(const Rows4& w, const ActView& act, size_t t0, __m128* out) {
+    q45k_tile<BlockQ4K, RN>(GgufRows{w}, act.n_in / kQK_K, act, t0, out);
   }
 };
-struct Q5K {
-  template <int RN, typename Src>
-  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q45k_tile<BlockQ5K, RN>(src, nsb, act, t0, out);
+template <int RN>
+struct Q5KGroup {
+  static void run(const Rows4& w, const ActView& act, size_t t0, __m128* out) {
+    q45k_tile<BlockQ5K, RN>(GgufRows{w}, act.n_in / kQK_K, act, t0, out);
   }
 };
-struct Q6K {
-  template <int RN, typename Src>
-  static void run(const Src& src, size_t nsb, const ActView& act, size_t t0, __m128* out) {
-    q6k_tile<RN>(src, nsb, act, t0, out);
+template <int RN>
+struct Q6KGroup {
+  static void run(const Rows4& w, const ActView& act, size_t t0, __m128* out) {
+    q6k_tile<RN>(GgufRows{w}, act.n_in / kQK_K, act, t0, out);
   }
 };
-
-template <typename Kind, int kTileTokens>
-void run_k_tiles(const TileArgs& args) {
-  const size_t nsb = args.w.n_in / kQK_K;
-  // Rows in whole x8 units (Packing::kKUnits8); matmul() never splits a unit between tasks.
-  const size_t unit_rows = std::is_same_v<Kind, Q4K> && args.w.packing == Packing::kKUnits8
-                               ? args.w.n_out / kUnitRows * kUnitRows
-                               : 0;
-  for (size_t g = args.g0; g < args.g1;) {
-    if ((g + 2) * kGroupRows <= unit_rows) {
-      const uint8_t* unit = args.w.data + g * kGroupRows * args.w.row_bytes;
-      q4k_unit8_avx2(unit, nsb, kUnitRows * args.w.block_bytes, args.act, args.t0, args.t1,
-                     args.y + g * kGroupRows, args.ldy);
-      g += 2;
-      continue;
-    }
-    const Rows4 rows = rows_of(args.w.group(g, 0));
-    const bool packed = args.w.packing == Packing::kKGroups && rows.rows == kGroupRows;
-    float* yg = args.y + g * kGroupRows;
-    size_t t = args.t0;
-    __m128 out[kTileTokens];
-    for (; t + kTileTokens <= args.t1; t += kTileTokens) {
-      k_tile<Kind, kTileTokens>(rows, packed, nsb, args.act, t, out);
-      for (int i = 0; i < kTileTokens; ++i) store_rows(out[i], rows.rows, yg + (t + i) * args.ldy);
-    }
-    for (; t < args.t1; ++t) {
-      k_tile<Kind, 1>(rows, packed, nsb, args.act, t, out);
-      store_rows(out[0], rows.rows, yg + t * args.ldy);
-    }
-    ++g;
-  }
-}
 
 }  // namespace
 
-void tile_q4k_avx2(const TileArgs& args) {
-  run_k_tiles<Q4K, 2>(args);
+void q4k_groups_avx2(const TileArgs& args, size_t g) {
+  run_group_tokens<Q4KGroup, 2>(args, g, 0);
 }
-void tile_q5k_avx2(const TileArgs& args) {
-  run_k_tiles<Q5K, 2>(args);
+void q5k_groups_avx2(const TileArgs& args, size_t g) {
+  run_group_tokens<Q5KGroup, 2>(args, g, 0);
 }
-void tile_q6k_avx2(const TileArgs& args) {
-  run_k_tiles<Q6K, 2>(args);
+void q6k_groups_avx2(const TileArgs& args, size_t g) {
+  run_group_tokens<Q6KGroup, 2>(args, g, 0);
 }
 
 AL_AVX2_END
