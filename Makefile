@@ -8,6 +8,7 @@ CTEST_JOBS ?= $(JOBS)
 MODEL ?=
 DEFAULT_MODEL := $(BUILD)/models/default-qwen3-q8_0.gguf
 ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: all deps build build-asan run test test-all bench format clean
 
@@ -48,7 +49,7 @@ test-all: build build-asan
 	ctest --test-dir $(BUILD) -LE unit -j $(CTEST_JOBS) --output-on-failure
 
 bench: build
-	scripts/bench
+	scripts/bench $(BENCH_ARGS)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -78,6 +78,12 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
   output_ = w.optional_matrix("output.weight", c.n_embd, c.n_vocab);
   if (!output_) output_ = w.matrix("token_embd.weight", c.n_embd, c.n_vocab);
   owned_bytes_ = w.owned_bytes();
+  decode_bytes_ = output_->weight_bytes();
+  for (const Layer& l : layers_) {
+    for (const auto* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
+      decode_bytes_ += m->weight_bytes();
+    }
+  }
 
   const size_t n = options_.prefill_chunk;
   buf_.x.resize(n * c.n_embd);

@@ -16,6 +16,7 @@ class DenseModel final : public Model {
  public:
   DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config, const ModelOptions& options);
   size_t owned_weight_bytes() const override { return owned_bytes_; }
+  size_t decode_weight_bytes() const override { return decode_bytes_; }
 
  private:
   struct Layer {
@@ -51,6 +52,7 @@ class DenseModel final : public Model {
   std::optional<kernels::PreparedWeight> output_;
   ops::Rope rope_;
   size_t owned_bytes_ = 0;
+  size_t decode_bytes_ = 0;
   Buffers buf_;
 };
 

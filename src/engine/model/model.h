@@ -41,6 +41,9 @@ class Model {
   SequenceState new_sequence(size_t max_tokens) const { return {kv_shape(), max_tokens}; }
   // Bytes of weights the model holds in its own memory (repacked copies), beyond the mapping.
   virtual size_t owned_weight_bytes() const = 0;
+  // Bytes of weights one decode step reads (every matmul weight once): the numerator of the
+  // memory-bandwidth roofline of decode.
+  virtual size_t decode_weight_bytes() const = 0;
 
   // Runs `tokens` at the positions after the state's, appends them to the state, and writes the
   // logits `which` asks for into `out`. Throws std::invalid_argument for a token id outside the

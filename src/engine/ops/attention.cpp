@@ -26,7 +26,8 @@ inline constexpr size_t kTileKv = 64;
 // Rows (query token x query head pairs) per task, before rounding to whole tokens.
 inline constexpr size_t kTaskRows = 32;
 
-// Per-thread scratch of a task, grown on demand and reused across calls.
+// Per-thread scratch of a task, grown on demand and reused across calls. Only as aligned as
+// malloc makes it: the kernels use unaligned loads and stores.
 struct AttentionScratch {
   std::vector<float> q;   // [rows][head_dim_k], queries rounded to fp16
   std::vector<float> kt;  // [head_dim_k][kTileKv], the key tile transposed
@@ -79,8 +80,8 @@ HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, 
       auto a00 = hn::Zero(df), a01 = hn::Zero(df), a10 = hn::Zero(df), a11 = hn::Zero(df);
       auto a20 = hn::Zero(df), a21 = hn::Zero(df), a30 = hn::Zero(df), a31 = hn::Zero(df);
       for (size_t j = 0; j < dk; ++j) {
-        const auto k0 = hn::Load(df, kt + j * kTileKv + c);
-        const auto k1 = hn::Load(df, kt + j * kTileKv + c + lanes);
+        const auto k0 = hn::LoadU(df, kt + j * kTileKv + c);
+        const auto k1 = hn::LoadU(df, kt + j * kTileKv + c + lanes);
         const auto q0 = hn::Set(df, q[(r + 0) * dk + j]);
         const auto q1 = hn::Set(df, q[(r + 1) * dk + j]);
         const auto q2 = hn::Set(df, q[(r + 2) * dk + j]);
@@ -95,23 +96,23 @@ HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, 
         a31 = hn::MulAdd(q3, k1, a31);
       }
       float* out = s + r * kTileKv + c;
-      hn::Store(hn::Mul(a00, vscale), df, out);
-      hn::Store(hn::Mul(a01, vscale), df, out + lanes);
-      hn::Store(hn::Mul(a10, vscale), df, out + kTileKv);
-      hn::Store(hn::Mul(a11, vscale), df, out + kTileKv + lanes);
-      hn::Store(hn::Mul(a20, vscale), df, out + 2 * kTileKv);
-      hn::Store(hn::Mul(a21, vscale), df, out + 2 * kTileKv + lanes);
-      hn::Store(hn::Mul(a30, vscale), df, out + 3 * kTileKv);
-      hn::Store(hn::Mul(a31, vscale), df, out + 3 * kTileKv + lanes);
+      hn::StoreU(hn::Mul(a00, vscale), df, out);
+      hn::StoreU(hn::Mul(a01, vscale), df, out + lanes);
+      hn::StoreU(hn::Mul(a10, vscale), df, out + kTileKv);
+      hn::StoreU(hn::Mul(a11, vscale), df, out + kTileKv + lanes);
+      hn::StoreU(hn::Mul(a20, vscale), df, out + 2 * kTileKv);
+      hn::StoreU(hn::Mul(a21, vscale), df, out + 2 * kTileKv + lanes);
+      hn::StoreU(hn::Mul(a30, vscale), df, out + 3 * kTileKv);
+      hn::StoreU(hn::Mul(a31, vscale), df, out + 3 * kTileKv + lanes);
     }
   }
   for (; r < rows; ++r) {
     for (size_t c = 0; c < kTileKv; c += lanes) {
       auto acc = hn::Zero(df);
       for (size_t j = 0; j < dk; ++j) {
-        acc = hn::MulAdd(hn::Set(df, q[r * dk + j]), hn::Load(df, kt + j * kTileKv + c), acc);
+        acc = hn::MulAdd(hn::Set(df, q[r * dk + j]), hn::LoadU(df, kt + j * kTileKv + c), acc);
       }
-      hn::Store(hn::Mul(acc, vscale), df, s + r * kTileKv + c);
+      hn::StoreU(hn::Mul(acc, vscale), df, s + r * kTileKv + c);
     }
   }
 }
@@ -130,8 +131,8 @@ HWY_INLINE float SoftmaxRow(float* s, size_t visible, float& m, float& l) {
   for (size_t c = 0; c < kTileKv; c += lanes) {
     const auto visible_lanes = hn::FirstN(df, visible > c ? visible - c : 0);
     const auto p =
-        hn::IfThenElseZero(visible_lanes, hn::Exp(df, hn::Sub(hn::Load(df, s + c), vmax)));
-    hn::Store(p, df, s + c);
+        hn::IfThenElseZero(visible_lanes, hn::Exp(df, hn::Sub(hn::LoadU(df, s + c), vmax)));
+    hn::StoreU(p, df, s + c);
     vsum = hn::Add(vsum, p);
   }
   l = l * correction + hn::GetLane(hn::SumOfLanes(df, vsum));

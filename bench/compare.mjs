@@ -1,0 +1,89 @@
+// `make bench`: our engine against llama.cpp (node-llama-cpp, prebuilt CPU build) on the same
+// GGUF files, same machine, same thread count, in one run. Prints prefill and decode tokens/s of
+// both with our/llama.cpp ratios (median of --reps runs), the decode roofline (measured read
+// bandwidth / bytes read per token) and peak RSS, and writes build/bench/latest.json.
+//
+//   node bench/compare.mjs [--models 0.6b-q8_0,0.6b-q4_k_m,1.7b-q8_0,1.7b-q4_k_m]
+//                          [--lines pp512,pp4096,tg128,tg128@8192] [--reps 3] [--threads 2]
+import {execFileSync} from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import {parseArgs} from "node:util";
+import {fileURLToPath} from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const build = path.join(root, "build");
+const {values: a} = parseArgs({options: {
+  models: {type: "string", default: "0.6b-q8_0,0.6b-q4_k_m,1.7b-q8_0,1.7b-q4_k_m"},
+  lines: {type: "string", default: "pp512,pp4096,tg128,tg128@8192"},
+  reps: {type: "string", default: "3"},
+  threads: {type: "string", default: "2"},
+}});
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+
+function ensureModel(name) {
+  const [size, type] = name.split("-");
+  const file = path.join(build, "models", "bench", `qwen3-${size}-${type}.gguf`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), {recursive: true});
+    console.error(`bench: writing ${file}`);
+    execFileSync(path.join(build, "make-test-model"),
+                 ["--arch", "qwen3", "--shape", `qwen3-${size}`, "--type", type, "--out", file, "--quiet"],
+                 {stdio: "inherit"});
+  }
+  return file;
+}
+
+// "pp512" -> prefill 512; "tg128" -> decode 128 after 16; "tg128@8192" -> decode 128 after 8192.
+function parseLine(line) {
+  const pp = line.match(/^pp(\d+)$/);
+  if (pp) return {pp: +pp[1], tg: 0, depth: 0};
+  const tg = line.match(/^tg(\d+)(?:@(\d+))?$/);
+  if (tg) return {pp: 0, tg: +tg[1], depth: tg[2] ? +tg[2] : 16};
+  throw new Error(`unknown bench line ${line}`);
+}
+
+function run(engine, model, spec, extra = []) {
+  const args = ["--model", model, "--pp", `${spec.pp}`, "--tg", `${spec.tg}`, "--depth",
+                `${spec.depth}`, "--reps", a.reps, "--threads", a.threads, ...extra];
+  const out = engine === "ours"
+      ? execFileSync(path.join(build, "anthropic-local"), ["bench", ...args], {encoding: "utf8"})
+      : execFileSync(process.execPath, [path.join(root, "bench", "llama_bench.mjs"), ...args],
+                     {encoding: "utf8"});
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+const results = [];
+const cpu = fs.readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
+console.log(`machine: ${cpu}, ${a.threads} threads, ${new Date().toISOString()}`);
+for (const name of a.models.split(",")) {
+  const model = ensureModel(name);
+  let bandwidth = null;
+  for (const line of a.lines.split(",")) {
+    const spec = parseLine(line);
+    const ours = run("ours", model, spec, bandwidth === null ? ["--bandwidth"] : []);
+    bandwidth ??= ours.bandwidth_gbs;
+    const llama = run("llama", model, spec);
+    const key = spec.pp ? "prefill_tps" : "decode_tps";
+    const row = {model: name, line, ours: median(ours[key]), llama: median(llama[key]),
+                 ours_runs: ours[key], llama_runs: llama[key],
+                 ours_rss_mb: ours.peak_rss_mb, llama_rss_mb: llama.peak_rss_mb};
+    row.ratio = row.ours / row.llama;
+    if (!spec.pp) {
+      const bytes = ours.decode_weight_bytes + ours.kv_bytes_per_token * spec.depth;
+      row.roofline = bandwidth * 1e9 / bytes;
+    }
+    results.push(row);
+    console.log(`${name.padEnd(12)} ${line.padEnd(11)} ours ${row.ours.toFixed(1).padStart(7)}  ` +
+                `llama.cpp ${row.llama.toFixed(1).padStart(7)}  ratio ${row.ratio.toFixed(2)}` +
+                (row.roofline ? `  roofline ${row.roofline.toFixed(1)}` : "") +
+                `  rss ${row.ours_rss_mb.toFixed(0)}/${row.llama_rss_mb.toFixed(0)} MB`);
+  }
+}
+fs.mkdirSync(path.join(build, "bench"), {recursive: true});
+fs.writeFileSync(path.join(build, "bench", "latest.json"),
+                 JSON.stringify({machine: cpu, threads: +a.threads, results}, null, 2));

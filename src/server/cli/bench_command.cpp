@@ -1,0 +1,134 @@
+// `anthropic-local bench`: llama-bench-style speed figures of the engine on synthetic token ids:
+// prefill of --pp tokens, and decode of --tg tokens after a --depth-token prompt, repeated --reps
+// times, as JSON for the comparison against llama.cpp (bench/compare.mjs).
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/kernels/bandwidth.h"
+#include "engine/model/model.h"
+#include "engine/sampling/sampler.h"
+#include "server/cli/commands.h"
+
+namespace server::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  size_t pp = 512;
+  size_t tg = 128;
+  size_t depth = 16;
+  size_t reps = 3;
+  size_t threads = 0;
+  size_t prefill_chunk = 512;
+  bool no_repack = false;
+  bool bandwidth = false;
+};
+
+// The same synthetic ids for every engine: spread over the vocabulary, never special tokens.
+std::vector<int32_t> synthetic_ids(size_t n, size_t offset) {
+  std::vector<int32_t> ids(n);
+  for (size_t i = 0; i < n; ++i)
+    ids[i] = static_cast<int32_t>(1000 + ((i + offset) * 7919) % 50000);
+  return ids;
+}
+
+double seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+nlohmann::json run_bench(const BenchOptions& o) {
+  auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
+  const auto load_start = std::chrono::steady_clock::now();
+  auto model = engine::Model::load(
+      file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk, .repack = !o.no_repack});
+  const double load_s = seconds(load_start);
+  const size_t n_vocab = model->config().n_vocab;
+  std::vector<float> logits(n_vocab);
+  nlohmann::json prefill = nlohmann::json::array(), decode = nlohmann::json::array();
+
+  auto state = model->new_sequence(std::max(o.pp, o.depth + o.tg) + 1);
+  if (o.pp > 0) {
+    const auto ids = synthetic_ids(o.pp, 0);
+    for (size_t r = 0; r < o.reps; ++r) {
+      state.truncate(0);
+      const auto start = std::chrono::steady_clock::now();
+      model->forward(ids, state, engine::Logits::kLast, logits);
+      prefill.push_back(o.pp / seconds(start));
+    }
+  }
+  if (o.tg > 0) {
+    state.truncate(0);
+    const auto prompt = synthetic_ids(std::max<size_t>(o.depth, 1), 0);
+    model->forward(prompt, state, engine::Logits::kLast, logits);
+    const size_t depth = state.n_tokens();
+    for (size_t r = 0; r < o.reps; ++r) {
+      state.truncate(depth);
+      const auto start = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < o.tg; ++i) {
+        const int32_t next = engine::argmax(logits);
+        model->forward(std::span(&next, 1), state, engine::Logits::kLast, logits);
+      }
+      decode.push_back(o.tg / seconds(start));
+    }
+  }
+  nlohmann::json out = {{"engine", "anthropic-local"},
+                        {"model", o.model},
+                        {"threads", model->n_threads()},
+                        {"pp", o.pp},
+                        {"tg", o.tg},
+                        {"depth", o.depth},
+                        {"prefill_tps", prefill},
+                        {"decode_tps", decode},
+                        {"load_s", load_s},
+                        {"decode_weight_bytes", model->decode_weight_bytes()},
+                        {"kv_bytes_per_token", model->kv_shape().bytes_per_token()},
+                        {"owned_weight_bytes", model->owned_weight_bytes()},
+                        {"peak_rss_mb", peak_rss_mb()}};
+  if (o.bandwidth) {
+    engine::kernels::ThreadPool pool(o.threads);
+    out["bandwidth_gbs"] = engine::kernels::measure_read_bandwidth(pool);
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<BenchOptions>();
+  auto* cmd = app.add_subcommand("bench", "Measure prefill and decode speed on synthetic tokens");
+  cmd->add_option("--model,-m", o->model, "Path of the GGUF model file")->required();
+  cmd->add_option("--pp", o->pp, "Prompt tokens to prefill (0: skip)")->capture_default_str();
+  cmd->add_option("--tg", o->tg, "Tokens to decode (0: skip)")->capture_default_str();
+  cmd->add_option("--depth", o->depth, "Prompt tokens before the decoded ones")
+      ->capture_default_str();
+  cmd->add_option("--reps", o->reps, "Repetitions of each measurement")->capture_default_str();
+  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
+      ->capture_default_str();
+  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
+      ->capture_default_str();
+  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
+  cmd->add_flag("--bandwidth", o->bandwidth, "Also measure the memory read bandwidth");
+  cmd->callback([o, &exit_code] {
+    try {
+      std::puts(run_bench(*o).dump().c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "anthropic-local bench: %s\n", e.what());
+      exit_code = 1;
+    }
+  });
+}
+
+}  // namespace server::cli
