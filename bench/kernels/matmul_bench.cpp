@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -147,6 +148,22 @@ BENCHMARK(BM_Matmul)
     ->Apply(matmat_args)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// The cost of handing work to the pool and waiting for it: a decode step pays it ~200 times.
+void BM_PoolDispatch(benchmark::State& state) {
+  ThreadPool& pool = pool_of(static_cast<size_t>(state.range(0)));
+  std::atomic<size_t> sink{0};
+  double best = 1e30;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    pool.parallel_for(pool.n_threads(),
+                      [&](size_t t) { sink.fetch_add(t, std::memory_order_relaxed); });
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  state.counters["best_us"] = best * 1e6;
+}
+BENCHMARK(BM_PoolDispatch)->Arg(2)->ArgName("thr")->UseRealTime();
 
 void BM_ReadBandwidth(benchmark::State& state) {
   ThreadPool& pool = pool_of(static_cast<size_t>(state.range(0)));

@@ -31,38 +31,56 @@ ThreadPool::ThreadPool(size_t n_threads) {
 
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_seq_cst);
-  generation_.notify_all();
+  wake_.fetch_add(1, std::memory_order_seq_cst);
+  wake_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::run_erased(Call call, void* ctx) {
+void ThreadPool::run_erased(Call call, void* ctx, bool all_threads) {
   if (workers_.empty()) {
     call(ctx, 0);
     return;
   }
   call_ = call;
   ctx_ = ctx;
-  pending_.store(static_cast<uint32_t>(workers_.size()), std::memory_order_relaxed);
+  all_threads_ = all_threads;
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t generation = ++generation_;
+  job_.store(uint64_t{generation} << 32, std::memory_order_release);
   // seq_cst pairs with the workers' sleeping_ increment: either we see a sleeper and wake it, or
   // it sees the new generation before blocking.
-  generation_.fetch_add(1, std::memory_order_seq_cst);
-  if (sleeping_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
+  wake_.store(generation, std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
   call(ctx, 0);
-  // Wait for the workers: spin briefly (they usually finish together with us), then block, so a
-  // worker that the OS descheduled does not cost us a spinning core.
   const auto spin_until = std::chrono::steady_clock::now() + kCallerSpinTime;
-  for (int i = 0;; ++i) {
-    const uint32_t left = pending_.load(std::memory_order_acquire);
-    if (left == 0) break;
+  if (all_threads) {
+    // Every worker must run: spin briefly (they usually finish with us), then block, so a worker
+    // the OS descheduled does not cost a spinning core.
+    const auto n = static_cast<uint32_t>(workers_.size());
+    for (int i = 0;; ++i) {
+      const uint32_t finished = done_.load(std::memory_order_acquire);
+      if (finished == n) break;
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
+        caller_waiting_.store(true, std::memory_order_seq_cst);
+        const uint32_t now = done_.load(std::memory_order_seq_cst);
+        if (now != n) done_.wait(now, std::memory_order_seq_cst);
+        caller_waiting_.store(false, std::memory_order_relaxed);
+      } else {
+        cpu_relax();
+      }
+    }
+    return;
+  }
+  // Close the job (no worker enters it from now on) and wait for those inside: they are running,
+  // so this is short; yield in case the OS preempted one.
+  uint64_t state = job_.fetch_or(kClosed, std::memory_order_acq_rel) | kClosed;
+  for (int i = 0; (state & kActiveMask) != 0; ++i) {
     if ((i & 63) == 63 && std::chrono::steady_clock::now() > spin_until) {
-      caller_waiting_.store(true, std::memory_order_seq_cst);
-      const uint32_t now = pending_.load(std::memory_order_seq_cst);
-      if (now != 0) pending_.wait(now, std::memory_order_seq_cst);
-      caller_waiting_.store(false, std::memory_order_relaxed);
+      std::this_thread::yield();
     } else {
       cpu_relax();
     }
+    state = job_.load(std::memory_order_acquire);
   }
 }
 
@@ -73,22 +91,34 @@ void ThreadPool::worker_loop(size_t index) {
   for (;;) {
     // Spin for new work, then sleep until the generation changes.
     const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
-    uint32_t now = generation_.load(std::memory_order_acquire);
+    uint32_t now = wake_.load(std::memory_order_acquire);
     for (int i = 0; now == seen; ++i) {
       cpu_relax();
       if ((i & 255) == 255 && std::chrono::steady_clock::now() > spin_until) {
         sleeping_.fetch_add(1, std::memory_order_seq_cst);
-        generation_.wait(seen, std::memory_order_seq_cst);
+        wake_.wait(seen, std::memory_order_seq_cst);
         sleeping_.fetch_sub(1, std::memory_order_relaxed);
       }
-      now = generation_.load(std::memory_order_acquire);
+      now = wake_.load(std::memory_order_acquire);
     }
     seen = now;
     if (stop_.load(std::memory_order_relaxed)) return;
+    // Join the job unless it is already closed or replaced by a newer one.
+    uint64_t state = job_.load(std::memory_order_acquire);
+    bool joined = false;
+    while ((state >> 32) == seen && (state & kClosed) == 0) {
+      if (job_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel)) {
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) continue;
+    const bool all_threads = all_threads_;
     call_(ctx_, index);
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+    job_.fetch_sub(1, std::memory_order_acq_rel);
+    if (all_threads && done_.fetch_add(1, std::memory_order_seq_cst) + 1 == workers_.size() &&
         caller_waiting_.load(std::memory_order_seq_cst)) {
-      pending_.notify_one();
+      done_.notify_one();
     }
   }
 }

@@ -1,5 +1,5 @@
-// The thread pool: every task runs exactly once, every thread takes part, jobs published in quick
-// succession and after the workers went to sleep are all seen, and shutdown is clean.
+// The thread pool: every task runs exactly once, run() reaches every thread, jobs published in
+// quick succession and after the workers went to sleep are all seen, and shutdown is clean.
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -33,13 +33,27 @@ TEST(KernelsThreadPool, ParallelForRunsEachTaskExactlyOnce) {
   }
 }
 
-TEST(KernelsThreadPool, ManyJobsInQuickSuccessionAreAllSeen) {
+TEST(KernelsThreadPool, ManyJobsInQuickSuccessionRunEveryTask) {
   ThreadPool pool(2);
   std::atomic<int64_t> sum{0};
-  for (int job = 0; job < 2000; ++job) {
+  for (int job = 0; job < 20000; ++job) {
     pool.parallel_for(4, [&](size_t task) { sum.fetch_add(static_cast<int64_t>(task) + 1); });
   }
-  EXPECT_EQ(sum.load(), 2000 * 10);
+  EXPECT_EQ(sum.load(), 20000 * 10);
+}
+
+TEST(KernelsThreadPool, RunAfterClosedParallelForsStillReachesEveryThread) {
+  // Workers that arrive late at a parallel_for skip it; they must still take part in the next
+  // run(), exactly once each.
+  ThreadPool pool(3);
+  for (int round = 0; round < 500; ++round) {
+    std::atomic<int> tasks{0};
+    pool.parallel_for(2, [&](size_t) { tasks.fetch_add(1); });
+    ASSERT_EQ(tasks.load(), 2);
+    std::vector<std::atomic<int>> calls(3);
+    pool.run([&](size_t thread) { calls.at(thread).fetch_add(1); });
+    for (size_t i = 0; i < 3; ++i) ASSERT_EQ(calls[i].load(), 1) << "round " << round;
+  }
 }
 
 TEST(KernelsThreadPool, WorkersWakeFromSleep) {
