@@ -25,6 +25,16 @@ void write_sample(const std::string& path) {
   w.set_string("general.architecture", "llama");
   w.set_string("general.name", "gguf sample \xe2\x9c\x93 \xe4\xb8\xad\xe6\x96\x87");
   w.set_alignment(64);
+  w.set_u32("llama.context_length", 4096);
+  w.set_u32("llama.embedding_length", 64);
+  w.set_u32("llama.block_count", 1);
+  w.set_u32("llama.feed_forward_length", 32);
+  w.set_u32("llama.attention.head_count", 4);
+  w.set_u32("llama.attention.head_count_kv", 2);
+  w.set_f32("llama.rope.freq_base", 500000.0f);
+  w.set_u32("llama.expert_count", 4);
+  w.set_u32("llama.expert_used_count", 2);
+  w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
   w.set_u8("sample.u8", 255);
   w.set_i8("sample.i8", -128);
   w.set_u16("sample.u16", 65535);
