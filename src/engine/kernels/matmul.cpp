@@ -1,6 +1,7 @@
 #include "engine/kernels/matmul.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -50,6 +51,9 @@ size_t decode_group_chunk(size_t n_groups, size_t n_threads) {
   return (chunk + 1) / 2 * 2;
 }
 
+// Borrowed bytes must be aligned at least this much (else they are copied).
+constexpr size_t kBorrowAlignment = alignof(float);
+
 thread_local AlignedBuffer t_activations;  // the caller's quantized x, reused across calls
 
 }  // namespace
@@ -91,6 +95,12 @@ PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> b
   if (packing != Packing::kRowMajor) {
     w.owned_.resize(bytes.size());
     repack_units(bytes.data(), w.owned_.data(), n_out, rb, traits);
+    w.layout_.data = w.owned_.data();
+  } else if (reinterpret_cast<uintptr_t>(bytes.data()) % kBorrowAlignment != 0) {
+    // The kernels read fp16 scales and float elements in place; GGUF aligns tensors to at least
+    // 8 bytes, so this copy only happens for bytes from elsewhere.
+    w.owned_.resize(bytes.size());
+    std::memcpy(w.owned_.data(), bytes.data(), bytes.size());
     w.layout_.data = w.owned_.data();
   }
   return w;

@@ -6,8 +6,9 @@
 // prepare() validates the bytes, picks the kernel for this CPU once, and by default repacks the
 // weight into our own 64-byte-aligned memory (4-row interleaved groups, the same size as the
 // GGUF bytes); with `repack = false` it borrows the caller's (e.g. mmapped) bytes instead, which
-// then must outlive it. matmul() converts x once into the activation type of the weight
-// (weight_type.h), then splits row groups (and token chunks for prefill) over the pool's threads.
+// then must outlive it (bytes not aligned to 4 are copied instead; GGUF tensors always are).
+// matmul() converts x once into the activation type of the weight (weight_type.h), then splits row
+// groups (and token chunks for prefill) over the pool's threads.
 #pragma once
 
 #include <cstddef>

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/kernels/blocks.h"
 #include "engine/kernels/check.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/thread_pool.h"
@@ -218,6 +219,45 @@ TEST(KernelsMatmul, ResultsDoNotDependOnTheThreadCount) {
     const auto y1 = p.run(pw, one);
     EXPECT_EQ(p.run(pw, three), y1) << describe(p);
     EXPECT_EQ(p.run(pw, three), y1) << describe(p) << " (second run)";
+  }
+}
+
+TEST(KernelsMatmul, Q8_0WeightsOfMinus128AreExact) {
+  // ggml's quantizer never writes -128 into a Q8_0 block, but a file may hold it: the sign trick
+  // must still give the right product (|-128| = 128 as an unsigned byte).
+  Problem p(GgmlType::Q8_0, 13, 64, 5, 21);
+  for (size_t r = 0; r < p.n_out; ++r) {
+    auto* blocks = reinterpret_cast<BlockQ8_0*>(p.w.data() + r * 2 * sizeof(BlockQ8_0));
+    blocks[0].qs[r % 32] = -128;
+    blocks[1].qs[(r * 7) % 32] = -128;
+  }
+  ThreadPool pool(2);
+  auto ref = PreparedWeight::prepare(GgmlType::Q8_0, p.w, p.n_out, p.n_in,
+                                     {.repack = false, .path = KernelPath::kReference});
+  const auto y_ref = p.run(ref, pool);
+  for (bool repack : {true, false}) {
+    auto pw = PreparedWeight::prepare(GgmlType::Q8_0, p.w, p.n_out, p.n_in, {.repack = repack});
+    expect_close(p, p.run(pw, pool), y_ref, repack ? "repacked" : "borrowed");
+  }
+}
+
+TEST(KernelsMatmul, WeightsAtAnOddAddressWork) {
+  // GGUF aligns tensors, but bytes from elsewhere may sit anywhere: borrowing them would read
+  // fp16 and float fields misaligned, so prepare() copies them.
+  for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K,
+                        GgmlType::F16, GgmlType::F32}) {
+    Problem p(type, 9, n_in_for(type, 1), 3, 17);
+    std::vector<uint8_t> shifted(p.w.size() + 1);
+    std::copy(p.w.begin(), p.w.end(), shifted.begin() + 1);
+    const std::span<const uint8_t> odd(shifted.data() + 1, p.w.size());
+    ThreadPool pool(2);
+    auto ref = PreparedWeight::prepare(type, p.w, p.n_out, p.n_in,
+                                       {.repack = false, .path = KernelPath::kReference});
+    auto pw = PreparedWeight::prepare(type, odd, p.n_out, p.n_in, {.repack = false});
+    EXPECT_EQ(pw.owned_bytes(), p.w.size()) << describe(p);
+    expect_close(p, p.run(pw, pool), p.run(ref, pool), "odd address");
+    auto repacked = PreparedWeight::prepare(type, odd, p.n_out, p.n_in, {.repack = true});
+    expect_close(p, p.run(repacked, pool), p.run(ref, pool), "odd address, repacked");
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/kernels/bandwidth.h"
 #include "engine/kernels/thread_pool.h"
 
 namespace engine::kernels {
@@ -77,6 +78,13 @@ TEST(KernelsThreadPool, AJobPublishedBeforeTheWorkersStartIsRun) {
     pool.run([&](size_t) { calls.fetch_add(1); });
     ASSERT_EQ(calls.load(), 4);
   }
+}
+
+TEST(KernelsBandwidth, MeasuresAPositiveFiniteRate) {
+  ThreadPool pool(2);
+  const double gbps = measure_read_bandwidth(pool, size_t{8} << 20, 2);
+  EXPECT_GT(gbps, 0.1);
+  EXPECT_LT(gbps, 10000.0);
 }
 
 TEST(KernelsThreadPool, DefaultsToThePhysicalCores) {
