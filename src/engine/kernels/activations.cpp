@@ -5,7 +5,6 @@
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/check.h"
 #include "engine/kernels/fp16.h"
-#include "engine/kernels/quant_ref.h"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/kernels/cpu/quantize_act-inl.h"
@@ -22,6 +21,8 @@ namespace {
 
 HWY_EXPORT(QuantizeRowQ8_0);
 HWY_EXPORT(QuantizeRowQ8_K);
+HWY_EXPORT(ConvertRowF16);
+HWY_EXPORT(ConvertRowBF16);
 
 size_t round_up64(size_t n) {
   return (n + 63) / 64 * 64;
@@ -96,10 +97,10 @@ void quantize_activations(ActType type, const float* x, size_t n_in, size_t t0, 
         std::memcpy(o, xr, n_in * sizeof(float));
         break;
       case ActType::kF16:
-        quantize_row_f16_ref(xr, reinterpret_cast<uint16_t*>(o), n_in);
+        HWY_DYNAMIC_DISPATCH(ConvertRowF16)(xr, n_in, reinterpret_cast<uint16_t*>(o));
         break;
       case ActType::kBF16:
-        quantize_row_bf16_ref(xr, reinterpret_cast<uint16_t*>(o), n_in);
+        HWY_DYNAMIC_DISPATCH(ConvertRowBF16)(xr, n_in, reinterpret_cast<uint16_t*>(o));
         break;
       case ActType::kQ8_0: {
         auto* d = reinterpret_cast<float*>(o + n_in);

@@ -1,7 +1,10 @@
 // The vectorized activation quantizers (activations.h) against the scalar references, bit for
 // bit, on every Highway target this CPU runs: random rows, rounding ties, zero blocks, and blocks
 // whose largest magnitude appears with both signs (the reference takes the first).
+#include <algorithm>
+#include <bit>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -72,6 +75,40 @@ TEST(KernelsActivations, Q8_KMatchesTheReferenceOnEveryTarget) {
         ASSERT_EQ(a.d[b], ref[b].d) << hwy::TargetName(target) << " super-block " << b;
         ASSERT_EQ(std::memcmp(a.bsum + 16 * b, ref[b].bsums, sizeof ref[b].bsums), 0)
             << hwy::TargetName(target) << " super-block " << b;
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+TEST(KernelsActivations, HalfAndBfloatConversionsMatchTheScalarOnesOnEveryTarget) {
+  // Random bit patterns (NaNs, infinities, subnormals included), values around the fp16 range's
+  // edges and rounding ties; the length leaves a scalar tail on every target.
+  std::vector<float> x;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 4000; ++i) x.push_back(std::bit_cast<float>(static_cast<uint32_t>(rng())));
+  for (uint32_t u : {0x00000000u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00001u, 0xFF812345u,
+                     0x477FE000u, 0x477FF000u, 0x33000000u, 0x3F801000u, 0x3F803000u, 0x3F808000u,
+                     0x3F818000u, 0x00000001u, 0x387FC000u}) {
+    x.push_back(std::bit_cast<float>(u));
+  }
+  for (uint32_t u = 0x33000000u; u < 0x47800000u; u += 0x1F03) x.push_back(std::bit_cast<float>(u));
+  x.push_back(1.0f);  // an odd length
+  for (ActType type : {ActType::kF16, ActType::kBF16}) {
+    std::vector<uint16_t> want(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      want[i] = type == ActType::kF16 ? fp32_to_fp16(x[i]) : fp32_to_bf16(x[i]);
+    }
+    for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+      hwy::SetSupportedTargetsForTest(target);
+      std::vector<uint16_t> got(act_row_bytes(type, x.size()) / 2);
+      quantize_activations(type, x.data(), x.size(), 0, 1, reinterpret_cast<uint8_t*>(got.data()));
+      const auto [g, w] = std::mismatch(got.begin(), got.begin() + x.size(), want.begin());
+      if (w != want.end()) {
+        const size_t i = static_cast<size_t>(w - want.begin());
+        ADD_FAILURE() << hwy::TargetName(target) << " " << act_type_name(type) << " float bits 0x"
+                      << std::hex << std::bit_cast<uint32_t>(x[i]) << ": got 0x" << *g
+                      << ", want 0x" << *w;
       }
     }
   }

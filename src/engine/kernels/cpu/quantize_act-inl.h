@@ -1,8 +1,10 @@
-// Activation quantizers of the matmul (activations.h), vectorized with Highway and compiled per
-// x86 target by foreach_target (activations.cpp). Bit-exact with the scalar references in
-// quant_ref.h (quantize_row_q8_0_act, quantize_row_q8_K_ref), which the tests check on every
-// target: the maxima are exact, each quant is one float multiply rounded to nearest even as
-// theirs, and the scales are computed in scalar code the same way.
+// Activation conversions of the matmul (activations.h), vectorized with Highway and compiled per
+// x86 target by foreach_target (activations.cpp). Bit-exact with the scalar references
+// (quant_ref.h: quantize_row_q8_0_act, quantize_row_q8_K_ref; fp16.h), which the tests check on
+// every target: the maxima are exact, each quant is one float multiply rounded to nearest even as
+// theirs, the scales are computed in scalar code the same way, and the fp16/bf16 conversions
+// follow the scalar steps lane by lane (Highway's own DemoteTo does not round or treat NaN the
+// same way on every target).
 
 #if defined(ENGINE_KERNELS_CPU_QUANTIZE_ACT_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ENGINE_KERNELS_CPU_QUANTIZE_ACT_INL_H_
@@ -88,6 +90,56 @@ void QuantizeRowQ8_K(const float* x, size_t n_in, int8_t* qs, float* d_out, int1
     }
     d_out[b] = 1 / iscale;
   }
+}
+
+// fp32 -> bf16 as fp32_to_bf16 (fp16.h): round to nearest even, NaN quietened.
+void ConvertRowBF16(const float* x, size_t n, uint16_t* out) {
+  const hn::ScalableTag<uint32_t> du;
+  const hn::Rebind<uint16_t, decltype(du)> d16;
+  const size_t lanes = hn::Lanes(du);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto u = hn::LoadU(du, reinterpret_cast<const uint32_t*>(x + i));
+    const auto rounded = hn::ShiftRight<16>(
+        hn::Add(u, hn::Add(hn::Set(du, 0x7FFFu), hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1u)))));
+    const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du, 64u));
+    const auto is_nan = hn::Gt(hn::And(u, hn::Set(du, 0x7FFFFFFFu)), hn::Set(du, 0x7F800000u));
+    // Highway 1.0 demotes s32 (not u32) to u16; the values are below 2^16 either way.
+    const hn::RebindToSigned<decltype(du)> di;
+    hn::StoreU(hn::DemoteTo(d16, hn::BitCast(di, hn::IfThenElse(is_nan, quiet_nan, rounded))), d16,
+               out + i);
+  }
+  for (; i < n; ++i) out[i] = fp32_to_bf16(x[i]);
+}
+
+// fp32 -> fp16 as fp32_to_fp16 (fp16.h), the same steps lane by lane: the float unit rounds the
+// mantissa (scaling by 2^112 then 2^-110), integer ops place exponent and mantissa.
+void ConvertRowF16(const float* x, size_t n, uint16_t* out) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<uint16_t, decltype(du)> d16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto f = hn::LoadU(df, x + i);
+    const auto w = hn::BitCast(du, f);
+    auto base = hn::Mul(hn::Mul(hn::Abs(f), hn::Set(df, 0x1.0p+112f)), hn::Set(df, 0x1.0p-110f));
+    const auto shl1_w = hn::Add(w, w);
+    const auto sign = hn::And(w, hn::Set(du, 0x80000000u));
+    const auto bias = hn::Max(hn::And(shl1_w, hn::Set(du, 0xFF000000u)), hn::Set(du, 0x71000000u));
+    base =
+        hn::Add(hn::BitCast(df, hn::Add(hn::ShiftRight<1>(bias), hn::Set(du, 0x07800000u))), base);
+    const auto bits = hn::BitCast(du, base);
+    const auto exp_bits = hn::And(hn::ShiftRight<13>(bits), hn::Set(du, 0x00007C00u));
+    const auto mantissa_bits = hn::And(bits, hn::Set(du, 0x00000FFFu));
+    const auto nonsign = hn::Add(exp_bits, mantissa_bits);
+    const auto is_nan = hn::Gt(shl1_w, hn::Set(du, 0xFF000000u));
+    const auto h =
+        hn::Or(hn::ShiftRight<16>(sign), hn::IfThenElse(is_nan, hn::Set(du, 0x7E00u), nonsign));
+    const hn::RebindToSigned<decltype(du)> di;
+    hn::StoreU(hn::DemoteTo(d16, hn::BitCast(di, h)), d16, out + i);
+  }
+  for (; i < n; ++i) out[i] = fp32_to_fp16(x[i]);
 }
 
 }  // namespace engine::kernels::HWY_NAMESPACE
