@@ -203,20 +203,10 @@ OutputConfig parse_output_config(Json& body) {
   return out;
 }
 
-// Claude Code opens `system` with "x-anthropic-billing-header: cc_version=2.1.332.e8f; ...", whose
-// suffix changes between sessions: billing metadata for Anthropic's servers, not prompt text.
-// Kept, it would sit at the very start of every prompt and defeat prefix caching.
-constexpr std::string_view kBillingHeaderPrefix = "x-anthropic-billing-header:";
-
 Prompt parse_prompt(Json& body) {
   Prompt prompt;
   if (Json* system = find(body, "system")) {
     prompt.system = fields::parse_system_content(*system, Path() / "system", prompt.ignored_blocks);
-    std::erase_if(prompt.system, [&](const TextBlock& block) {
-      bool billing = block.text.starts_with(kBillingHeaderPrefix);
-      prompt.ignored_blocks += billing ? 1 : 0;
-      return billing;
-    });
   }
   prompt.messages = parse_messages(body, prompt.ignored_blocks);
   parse_tools(body, prompt);

@@ -149,7 +149,8 @@ struct OutputConfig {
 // What the model is shown: shared by /v1/messages and /v1/messages/count_tokens.
 struct Prompt {
   // Top-level `system`; a string arrives as one block. Claude Code's billing block
-  // ("x-anthropic-billing-header: ...") is dropped and counted in `ignored_blocks`.
+  // ("x-anthropic-billing-header: ...") is kept here: the chat layer leaves it out of the prompt
+  // unless configured to keep it (chat::RenderOptions::keep_billing_header).
   std::vector<TextBlock> system;
   std::vector<Message> messages;  // never empty
   std::vector<Tool> tools;        // client tools only, names unique
@@ -158,8 +159,7 @@ struct Prompt {
   // "type" or "type:name" each, for the server to log.
   std::vector<std::string> ignored_tools;
   // Number of blocks dropped: server-tool uses and results in `messages` (server_tool_use,
-  // web_search_tool_result, mcp_tool_use, ...), which only Anthropic's servers produce, and the
-  // billing block of `system`.
+  // web_search_tool_result, mcp_tool_use, ...), which only Anthropic's servers produce.
   int64_t ignored_blocks = 0;
   ToolChoice tool_choice;  // kTool names a tool in `tools`
   ThinkingConfig thinking;

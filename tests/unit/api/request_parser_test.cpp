@@ -321,11 +321,13 @@ TEST(RequestParser, ClaudeCodeFirstTurn) {
   EXPECT_EQ(r.prompt.thinking.budget_tokens, 31999);
   EXPECT_EQ(r.prompt.thinking.display, ThinkingConfig::Display::kOmitted);
   EXPECT_EQ(r.metadata.session_id, "4f97a156-5d87-495e-b7bb-e057ff6c9407");
-  // The billing block that opens Claude Code's system prompt is dropped.
-  ASSERT_GE(r.prompt.system.size(), 2u);
-  EXPECT_EQ(r.prompt.system[0].text,
+  // The billing block that opens Claude Code's system prompt is kept (chat/ leaves it out of
+  // the prompt by default).
+  ASSERT_GE(r.prompt.system.size(), 3u);
+  EXPECT_TRUE(r.prompt.system[0].text.starts_with("x-anthropic-billing-header: cc_version="));
+  EXPECT_EQ(r.prompt.system[1].text,
             "You are a Claude agent, built on Anthropic's Claude Agent SDK.");
-  EXPECT_EQ(r.prompt.ignored_blocks, 1);
+  EXPECT_EQ(r.prompt.ignored_blocks, 0);
   ASSERT_EQ(r.prompt.tools.size(), 12u);
   EXPECT_EQ(r.prompt.tools[1].name, "Bash");
   EXPECT_EQ(r.prompt.tools[1].input_schema.begin().key(), "$schema");
