@@ -27,16 +27,16 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
   // Timed in windows of up to 24 MiB per thread that slide through the buffer, so each pass reads
   // memory no cache holds, and the best window shows what the machine sustains when no other
   // process competes for it.
-  const size_t kWindowBytes = std::max<size_t>(
+  const size_t window_bytes = std::max<size_t>(
       4096, std::min<size_t>(size_t{24} << 20, bytes / (2 * n_threads)) / 4096 * 4096);
-  const size_t window_words = kWindowBytes / 8;
-  const size_t n_windows = std::max<size_t>(2, bytes / (kWindowBytes * n_threads));
-  AlignedBuffer buffer(n_windows * n_threads * kWindowBytes);
+  const size_t window_words = window_bytes / 8;
+  const size_t n_windows = std::max<size_t>(2, bytes / (window_bytes * n_threads));
+  AlignedBuffer buffer(n_windows * n_threads * window_bytes);
   // Each thread writes the windows it will read, so its pages are mapped (and local on NUMA).
   pool.run([&](size_t t) {
     for (size_t w = 0; w < n_windows; ++w) {
-      std::memset(buffer.data() + (w * n_threads + t) * kWindowBytes, static_cast<int>(t + 1),
-                  kWindowBytes);
+      std::memset(buffer.data() + (w * n_threads + t) * window_bytes, static_cast<int>(t + 1),
+                  window_bytes);
     }
   });
   const auto* words = reinterpret_cast<const uint64_t*>(buffer.data());
@@ -51,7 +51,7 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
                        std::memory_order_relaxed);
       });
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-      best = std::max(best, static_cast<double>(n_threads * kWindowBytes) / elapsed.count() / 1e9);
+      best = std::max(best, static_cast<double>(n_threads * window_bytes) / elapsed.count() / 1e9);
     }
   }
   return best;

@@ -261,6 +261,15 @@ TEST(KernelsMatmul, WeightsAtAnOddAddressWork) {
   }
 }
 
+TEST(KernelsMatmul, ZeroTokensWriteNothing) {
+  Problem p(GgmlType::Q4_K, 8, 256, 1, 2);
+  auto pw = PreparedWeight::prepare(GgmlType::Q4_K, p.w, 8, 256);
+  ThreadPool pool(2);
+  std::vector<float> y(8, 42.0f);
+  matmul(pw, p.x.data(), 0, y.data(), pool);
+  EXPECT_EQ(y, std::vector<float>(8, 42.0f));
+}
+
 TEST(KernelsMatmul, PreparedWeightsReportTheirMemory) {
   Problem p(GgmlType::Q8_0, 8, 64, 1, 3);
   auto repacked = PreparedWeight::prepare(GgmlType::Q8_0, p.w, 8, 64, {.repack = true});
