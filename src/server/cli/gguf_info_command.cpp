@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/gguf/gguf_file.h"
@@ -32,6 +33,17 @@ constexpr std::string_view kKeyHyperparameters[] = {
     "context_length",          "embedding_length",    "block_count",    "attention.head_count",
     "attention.head_count_kv", "feed_forward_length", "rope.freq_base", "expert_count",
     "expert_used_count",
+};
+
+// llama.cpp's llama_ftype names for general.file_type (llama.h), the "mostly" type of a file.
+constexpr std::pair<uint64_t, std::string_view> kFileTypes[] = {
+    {0, "F32"},      {1, "F16"},      {2, "Q4_0"},       {3, "Q4_1"},    {7, "Q8_0"},
+    {8, "Q5_0"},     {9, "Q5_1"},     {10, "Q2_K"},      {11, "Q3_K_S"}, {12, "Q3_K_M"},
+    {13, "Q3_K_L"},  {14, "Q4_K_S"},  {15, "Q4_K_M"},    {16, "Q5_K_S"}, {17, "Q5_K_M"},
+    {18, "Q6_K"},    {19, "IQ2_XXS"}, {20, "IQ2_XS"},    {21, "Q2_K_S"}, {22, "IQ3_XS"},
+    {23, "IQ3_XXS"}, {24, "IQ1_S"},   {25, "IQ4_NL"},    {26, "IQ3_S"},  {27, "IQ3_M"},
+    {28, "IQ2_S"},   {29, "IQ2_M"},   {30, "IQ4_XS"},    {31, "IQ1_M"},  {32, "BF16"},
+    {36, "TQ1_0"},   {37, "TQ2_0"},   {38, "MXFP4_MOE"},
 };
 
 constexpr size_t kArrayHead = 5;       // array elements shown in text
@@ -258,6 +270,14 @@ void print_text(const GgufFile& file, const Summary& s) {
   }
   std::printf("  parameters    %s in %zu tensors\n", human_count(s.n_params).c_str(),
               file.tensors().size());
+  const GgufValue* file_type = file.find("general.file_type");
+  if (file_type != nullptr && file_type->type() == GgufValueType::UINT32) {
+    const uint64_t id = file_type->as_uint();
+    const auto* it = std::find_if(std::begin(kFileTypes), std::end(kFileTypes),
+                                  [id](const auto& t) { return t.first == id; });
+    std::printf("  file type     %s (general.file_type %" PRIu64 ")\n",
+                it != std::end(kFileTypes) ? std::string(it->second).c_str() : "unknown", id);
+  }
 
   if (!s.hyperparameters.empty()) {
     std::printf("\nhyperparameters (%s.*)\n", s.architecture.c_str());
