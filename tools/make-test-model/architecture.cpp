@@ -13,9 +13,11 @@ namespace {
 // scores and SwiGLU inputs of order 1, as in a trained model. The projections back into the
 // residual stream (attn_output, ffn_down) are further divided by sqrt(2 n_layer), GPT-2's
 // residual scaling, so the stream stays of order 1 however deep the model. Embeddings are
-// N(0, 4/n_embd), which makes the logits of a unit-RMS final state N(0, 4): a softmax that is
-// neither flat nor one-hot. Norm weights are near 1, biases small.
+// N(0, 4/n_embd); an untied output projection N(0, 16/n_embd), which makes the logits of a
+// unit-RMS final state N(0, 16): top tokens of probability 0.1 to 0.5, as a trained model's, with
+// gaps that different kernels cannot reorder. Norm weights are near 1, biases small.
 constexpr float kEmbdGain = 2.0f;
+constexpr float kOutputGain = 4.0f;
 constexpr float kNormStddev = 0.1f;
 constexpr float kBiasStddev = 0.1f;
 
@@ -28,6 +30,9 @@ TensorInit residual_projection(uint64_t n_in, uint32_t n_layer) {
 }
 TensorInit norm_weight() {
   return TensorInit::normal(1.0f, kNormStddev);
+}
+TensorInit output_projection(uint32_t n_embd) {
+  return TensorInit::normal(0.0f, kOutputGain / std::sqrt(static_cast<float>(n_embd)));
 }
 TensorInit embedding(uint32_t n_embd) {
   return TensorInit::normal(0.0f, kEmbdGain / std::sqrt(static_cast<float>(n_embd)));
@@ -92,8 +97,11 @@ std::vector<TensorSpec> dense_tensors(const Shape& s, const DenseOptions& opt) {
                embedding(s.n_embd)});
   t.push_back({"output_norm.weight", {s.n_embd}, TensorRole::kOutputNorm, -1, norm_weight()});
   if (!s.tied) {
-    t.push_back(
-        {"output.weight", {s.n_embd, s.n_vocab}, TensorRole::kOutput, -1, embedding(s.n_embd)});
+    t.push_back({"output.weight",
+                 {s.n_embd, s.n_vocab},
+                 TensorRole::kOutput,
+                 -1,
+                 output_projection(s.n_embd)});
   }
   if (opt.rope_freqs_base > 0.0f) {
     t.push_back({"rope_freqs.weight",
