@@ -1,5 +1,7 @@
 #include "chat/chat_template.h"
 
+#include <variant>
+
 namespace chat {
 namespace {
 
@@ -135,12 +137,31 @@ void ChatTemplate::protect_strings(Json& value) const {
 api::Result<RenderedPrompt> ChatTemplate::render(const api::Prompt& prompt,
                                                  const RenderOptions& options,
                                                  ReasoningStore* store) const {
-  api::Result<Json> built = build_template_variables(prompt, traits_, options, store);
+  // A final assistant message is a prefill: rendered as history, cut after its text.
+  const api::Message& last = prompt.messages.back();
+  const bool prefill = last.role == api::Role::kAssistant;
+  if (prefill) {
+    for (const api::ContentBlock& block : last.content) {
+      if (std::holds_alternative<api::ToolUseBlock>(block)) {
+        return api::Error::invalid_request(
+            "messages." + std::to_string(prompt.messages.size() - 1) +
+            ": a final assistant message (a prefill) cannot contain tool_use blocks");
+      }
+    }
+  }
+  RenderOptions effective = options;
+  if (prefill) effective.add_generation_prompt = false;
+  api::Result<Json> built = build_template_variables(prompt, traits_, effective, store);
   if (!built.ok()) return built.error();
   Json& vars = built.value();
   protect_strings(vars["messages"]);
   if (vars.contains("tools")) protect_strings(vars["tools"]);
+  if (prefill) {
+    Json& message = vars["messages"].back();
+    message["content"] = message["content"].get<std::string>() + SpecialTexts::cut_mark();
+  }
   RenderedPrompt out;
+  out.continues_assistant = prefill;
   if (auto it = vars.find("enable_thinking"); it != vars.end())
     out.enable_thinking = it->get<bool>();
   vars["bos_token"] = bos_token_;
@@ -162,6 +183,11 @@ api::Result<RenderedPrompt> ChatTemplate::render(const api::Prompt& prompt,
   } catch (const std::runtime_error& e) {
     return api::Error::api(e.what());
   }
+  if (prefill && !restored.cut) {
+    return api::Error::invalid_request(
+        "the model's chat template does not render a final assistant message's text, so it "
+        "cannot be continued (prefill)");
+  }
   out.text = std::move(restored.text);
   out.specials = std::move(restored.spans);
   if (tokenizer_ != nullptr && options.tokenize) {
@@ -172,7 +198,7 @@ api::Result<RenderedPrompt> ChatTemplate::render(const api::Prompt& prompt,
                                          e.what());
     }
   }
-  if (traits_.think_tags) {
+  if (traits_.think_tags && !prefill) {
     const size_t end = out.text.find_last_not_of(" \t\r\n");
     out.starts_in_thinking = end != std::string::npos &&
                              std::string_view(out.text).substr(0, end + 1).ends_with("<think>");
@@ -186,6 +212,7 @@ ParserConfig ChatTemplate::parser_config(const api::MessagesRequest& request,
   config.tool_call_format = traits_.tool_call_format;
   config.think_tags = traits_.think_tags;
   config.starts_in_thinking = prompt.starts_in_thinking;
+  config.continues_text = prompt.continues_assistant;
   if (request.prompt.tool_choice.type != api::ToolChoice::Type::kNone) {
     config.tools = request.prompt.tools;
   }

@@ -38,12 +38,15 @@ class ChatTemplateError : public std::runtime_error {
 };
 
 struct RenderedPrompt {
-  std::string text;
-  std::vector<SpecialSpan> specials;  // the template's special tokens in `text`
-  std::vector<engine::TokenId> ids;   // empty when not tokenized
+  std::string text = {};
+  std::vector<SpecialSpan> specials = {};  // the template's special tokens in `text`
+  std::vector<engine::TokenId> ids = {};   // empty when not tokenized
   // The prompt ends inside <think> (Qwen3.5 opens it): the output starts as thinking.
   bool starts_in_thinking = false;
-  std::optional<bool> enable_thinking;  // as passed to the template (nullopt: not set)
+  std::optional<bool> enable_thinking = {};  // as passed to the template (nullopt: not set)
+  // The request ends with an assistant message (a prefill): the prompt ends with its text and
+  // the output continues it.
+  bool continues_assistant = false;
 };
 
 class ChatTemplate {

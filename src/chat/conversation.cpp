@@ -200,6 +200,7 @@ class Builder {
   // would count as a new query for Qwen's templates, which then drop the reasoning of the tool
   // loop so far), elsewhere it is a user turn. Either way it stays where it was sent.
   void add_system(const std::string& text) {
+    if (text.empty()) return;
     if (traits_.system_in_place) {
       messages_.push_back({{"role", "system"}, {"content", text}});
       return;

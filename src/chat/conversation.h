@@ -1,21 +1,9 @@
 // The Anthropic conversation (api::Prompt) as the variables a Hugging Face chat template renders:
 // messages in OpenAI's shape (role, content, tool_calls, reasoning_content), tools, and the
-// switches (add_generation_prompt, enable_thinking, ...). The choices, each the same for every
-// request so that a conversation's next request renders a prompt that extends this one:
-//
-//  - system: the top-level system text blocks joined with "\n", without Claude Code's
-//    per-session billing block (unless kept), plus a sentence for tool_choice any/tool;
-//  - system-role messages inside `messages` stay where they are: as system messages when the
-//    template renders them in place, else as a user turn wrapped in <system-message> tags;
-//  - user text blocks joined with "\n"; tool_result blocks become `tool` messages, in order
-//    (content joined with "\n", "Error: " in front when is_error); images and binary documents
-//    are an invalid_request_error (the models are text-only); text documents and search results
-//    become text; a tool_reference writes out the deferred tool it names;
-//  - assistant text blocks joined with "\n"; tool_use blocks become tool_calls with arguments as
-//    objects (strings where the template needs them); thinking blocks become reasoning_content,
-//    their text restored from the ReasoningStore when the client sent it empty;
-//  - tools: the client tools in order, deferred ones (defer_loading) left out, none at all for
-//    tool_choice none.
+// switches (add_generation_prompt, enable_thinking, ...). Each choice is the same for every
+// request, so that a conversation's next request renders a prompt that extends this one; README.md
+// lists them (system blocks, billing header, system messages in the middle, tool results,
+// thinking, images, deferred tools, tool_choice).
 #pragma once
 
 #include <ctime>
@@ -43,7 +31,7 @@ struct RenderOptions {
   // turn instead of only those after the last user query. See README.md for its cache effect.
   bool preserve_thinking = false;
   // The clock of strftime_now (Llama 3.2 prints today's date); the system clock when empty.
-  std::function<std::tm()> clock;
+  std::function<std::tm()> clock = nullptr;
   // Compute token ids (needs a ChatTemplate built with a tokenizer).
   bool tokenize = true;
 };

@@ -144,7 +144,11 @@ Event make(Event::Kind kind, std::string text = {}) {
 
 OutputParser::OutputParser(ParserConfig config) : config_(std::move(config)) {
   if (!config_.make_tool_id) config_.make_tool_id = api::make_tool_use_id;
-  if (config_.think_tags && config_.starts_in_thinking) {
+  if (config_.continues_text) {
+    think_allowed_ = false;
+    seen_output_ = true;
+    keep_leading_ws_ = true;
+  } else if (config_.think_tags && config_.starts_in_thinking) {
     mode_ = Mode::kThinking;
     think_allowed_ = false;
   }
@@ -599,20 +603,25 @@ void OutputParser::thinking_out(std::string_view s, std::vector<Event>& events) 
 }
 
 void OutputParser::block_out(Block kind, std::string_view s, std::vector<Event>& events) {
+  // A continued text (prefill) keeps the whitespace it starts with.
+  const bool keep_lead = kind == Block::kText && keep_leading_ws_ && open_ != Block::kText;
   const size_t first = s.find_first_not_of(kWs);
   if (first == std::string_view::npos) {
-    if (open_ == kind) held_ws_ += s;  // else: whitespace before a block is dropped
+    if (open_ == kind || keep_lead) held_ws_ += s;  // else: whitespace before a block is dropped
     return;
   }
   const size_t last = s.find_last_not_of(kWs);
   const Event::Kind delta =
       kind == Block::kText ? Event::Kind::kTextDelta : Event::Kind::kThinkingDelta;
   if (open_ != kind) {
+    const std::string lead = keep_lead ? held_ws_ : std::string();
     close_block(events);
     events.push_back(
         make(kind == Block::kText ? Event::Kind::kTextStart : Event::Kind::kThinkingStart));
     open_ = kind;
-    events.push_back(make(delta, std::string(s.substr(first, last + 1 - first))));
+    const size_t from = keep_lead ? 0 : first;
+    events.push_back(make(delta, lead + std::string(s.substr(from, last + 1 - from))));
+    if (keep_lead) keep_leading_ws_ = false;
   } else {
     events.push_back(make(delta, held_ws_ + std::string(s.substr(0, last + 1))));
   }

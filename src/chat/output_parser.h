@@ -42,10 +42,10 @@ struct Event {
     kStop,   // stop_reason, stop_sequence; always the last event
   };
   Kind kind = Kind::kTextDelta;
-  std::string text;
-  std::string id;
+  std::string text = {};
+  std::string id = {};
   api::StopReason stop_reason = api::StopReason::kEndTurn;
-  std::optional<std::string> stop_sequence;
+  std::optional<std::string> stop_sequence = {};
   friend bool operator==(const Event&, const Event&) = default;
 };
 
@@ -59,11 +59,14 @@ struct ParserConfig {
   ToolCallFormat tool_call_format = ToolCallFormat::kNone;
   bool think_tags = false;
   bool starts_in_thinking = false;  // the prompt ends inside <think>
-  std::vector<api::Tool> tools;     // the tools the model may call; others stay text
-  std::vector<std::string> stop_sequences;
+  // The prompt ends inside an assistant text (a prefill): no <think> opens, and the first text
+  // keeps its leading whitespace.
+  bool continues_text = false;
+  std::vector<api::Tool> tools = {};  // the tools the model may call; others stay text
+  std::vector<std::string> stop_sequences = {};
   size_t max_tool_calls = 0;  // 0: no limit; 1 for disable_parallel_tool_use
   // Makes tool_use ids; api::make_tool_use_id when empty (tests give a deterministic one).
-  std::function<std::string()> make_tool_id;
+  std::function<std::string()> make_tool_id = nullptr;
 };
 
 class OutputParser {
@@ -143,8 +146,9 @@ class OutputParser {
   bool seen_output_ = false;   // a block was emitted, or text that is not whitespace
   bool think_allowed_ = true;  // <think> may still open (only before any output)
   bool thinking_started_ = false;
-  bool line_start_ = true;   // the next byte of pending_ starts a line
-  bool after_call_ = false;  // only whitespace since the last tool call
+  bool keep_leading_ws_ = false;  // the next text block keeps its leading whitespace
+  bool line_start_ = true;        // the next byte of pending_ starts a line
+  bool after_call_ = false;       // only whitespace since the last tool call
   size_t tool_calls_ = 0;
   bool finished_ = false;
   std::optional<api::StopReason> stopped_;  // stop sequence or tool-call limit

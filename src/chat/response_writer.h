@@ -26,7 +26,7 @@ struct WriterOptions {
   ReasoningStore* store = nullptr;  // borrowed; null: thinking blocks go unsigned
   // thinking.display "omitted": thinking blocks carry no text, only the signature.
   bool omit_thinking = false;
-  std::function<void(std::string_view)> on_issue;
+  std::function<void(std::string_view)> on_issue = nullptr;
 };
 
 class ResponseWriter {

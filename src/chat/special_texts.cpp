@@ -7,8 +7,9 @@ namespace chat {
 namespace {
 
 constexpr char32_t kEscape = 0x10FFFD;
+constexpr char32_t kCut = 0x10FFFC;
 constexpr char32_t kFirstCode = 0x100000;
-constexpr size_t kMaxSpecials = 0xFFFD;  // codes U+100000 .. U+10FFFC
+constexpr size_t kMaxSpecials = kCut - kFirstCode;  // codes U+100000 .. U+10FFFB
 
 void append_utf8(std::string& out, char32_t c) {  // 4-byte sequences only (plane 16)
   out += static_cast<char>(0xF0 | (c >> 18));
@@ -118,6 +119,9 @@ SpecialTexts::Restored SpecialTexts::restore(std::string_view rendered) const {
       const char32_t code = plane16_at(rendered, pos + 4);
       if (code == kEscape) {
         append_utf8(out.text, kEscape);
+      } else if (code == kCut) {
+        out.cut = true;
+        return out;
       } else if (code >= kFirstCode && code - kFirstCode < by_escape_.size()) {
         out.text += tokens_[by_escape_[code - kFirstCode]].text;
       } else {
@@ -133,6 +137,13 @@ SpecialTexts::Restored SpecialTexts::restore(std::string_view rendered) const {
       out.text += rendered[pos++];
     }
   }
+  return out;
+}
+
+std::string SpecialTexts::cut_mark() {
+  std::string out;
+  append_utf8(out, kEscape);
+  append_utf8(out, kCut);
   return out;
 }
 

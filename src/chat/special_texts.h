@@ -13,7 +13,8 @@
 // tokenizer gives for the rendered text with parse_special on, except inside client text.
 //
 // Escapes: U+10FFFD then U+100000 + k for the k-th special text; a literal U+10FFFD in client
-// text becomes U+10FFFD twice.
+// text becomes U+10FFFD twice. U+10FFFD then U+10FFFC is the cut mark (cut_mark()): restore()
+// stops there (the end of an assistant prefill, where generation continues).
 #pragma once
 
 #include <array>
@@ -45,7 +46,7 @@ struct SpecialSpan {
 class SpecialTexts {
  public:
   SpecialTexts() = default;
-  // Empty texts are skipped. Throws std::invalid_argument beyond 65533 specials.
+  // Empty texts are skipped. Throws std::invalid_argument beyond 65532 specials.
   explicit SpecialTexts(std::vector<SpecialToken> tokens);
   // The CONTROL and USER_DEFINED tokens: exactly those engine::Tokenizer matches.
   static SpecialTexts from_tokenizer(const engine::Tokenizer& tokenizer);
@@ -61,7 +62,10 @@ class SpecialTexts {
   struct Restored {
     std::string text;
     std::vector<SpecialSpan> spans;
+    bool cut = false;  // the rendering held the cut mark: `text` ends where it was
   };
+  // Put in a string after protect(): restore() ends the text there.
+  static std::string cut_mark();
   // Throws std::runtime_error if the rendering holds a broken escape (a template that cut a
   // client string in the middle of one).
   Restored restore(std::string_view rendered) const;

@@ -366,5 +366,32 @@ TEST(Render, PreserveThinkingReachesTemplatesThatReadIt) {
   EXPECT_EQ(render_ok(t, r, o).text, "keep");
 }
 
+TEST(Render, FinalAssistantMessageIsContinued) {
+  const api::MessagesRequest r = parse_request(R"({"model":"m","max_tokens":5,"messages":[
+      {"role":"user","content":"Say a color."},
+      {"role":"assistant","content":"The color is"}]})");
+  for (const char* name : {"qwen3", "qwen3_5", "qwen3_coder", "qwen2_5", "llama3_1"}) {
+    SCOPED_TRACE(name);
+    const ChatTemplate& t = chat_template(name);
+    const RenderedPrompt p = render_ok(t, r);
+    EXPECT_TRUE(p.text.ends_with("The color is")) << p.text;
+    EXPECT_TRUE(p.continues_assistant);
+    EXPECT_FALSE(p.starts_in_thinking);
+    ParserConfig c = t.parser_config(r, p);
+    EXPECT_TRUE(c.continues_text);
+    // The continuation keeps its leading space, and <think> no longer opens.
+    EXPECT_EQ(summarize(run_parser(c, " <think> blue.")), "T[ <think> blue.] stop:end_turn");
+  }
+  EXPECT_TRUE(render_ok(chat_template("qwen3_5"), r)
+                  .text.ends_with("<|im_start|>assistant\n<think>\n\n</think>\n\nThe color is"));
+  const api::Result<RenderedPrompt> with_tool = chat_template("qwen3").render(
+      parse_request(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},
+        {"role":"assistant","content":[{"type":"tool_use","id":"t","name":"X","input":{}}]}]})")
+          .prompt);
+  ASSERT_FALSE(with_tool.ok());
+  EXPECT_EQ(with_tool.error().message,
+            "messages.1: a final assistant message (a prefill) cannot contain tool_use blocks");
+}
+
 }  // namespace
 }  // namespace chat::test
