@@ -97,7 +97,7 @@ TEST(Ops, AddAndFp16Conversions) {
 }
 
 TEST(Rope, PositionZeroIsTheIdentity) {
-  Rope rope({.mode = RopeMode::kNeox, .n_rot = 8});
+  Rope rope({.mode = RopeMode::kNeox, .n_rot = 8, .freq_factors = {}});
   auto x = random_floats(16, 7);
   auto y = x;
   rope.apply(y.data(), 2, 8, 0);
@@ -109,7 +109,7 @@ TEST(Rope, RotatesTheHandComputedAngles) {
   const float pos = 3.0f;
   const float a0 = pos, a1 = pos / 10.0f;
   {
-    Rope neox({.mode = RopeMode::kNeox, .n_rot = 4, .freq_base = 100.0f});
+    Rope neox({.mode = RopeMode::kNeox, .n_rot = 4, .freq_base = 100.0f, .freq_factors = {}});
     std::vector<float> x = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f};  // head_dim 5: the last passes through
     neox.apply(x.data(), 1, 5, 3);
     EXPECT_NEAR(x[0], 1 * std::cos(a0) - 3 * std::sin(a0), 1e-5f);
@@ -132,7 +132,7 @@ TEST(Rope, RotatesTheHandComputedAngles) {
 }
 
 TEST(Rope, RejectsBadParameters) {
-  EXPECT_THROW(Rope({.n_rot = 3}), std::invalid_argument);
+  EXPECT_THROW(Rope({.n_rot = 3, .freq_factors = {}}), std::invalid_argument);
   EXPECT_THROW(Rope({.n_rot = 4, .freq_factors = {1.0f}}), std::invalid_argument);
 }
 
