@@ -81,6 +81,9 @@ const std::array kPresets = {
           .rope_scaling_factor = 32.0f},
 };
 
+// Vocab rows beyond this are a typo, not a model (the largest real vocabs have ~260K tokens).
+constexpr uint32_t kMaxVocab = uint32_t{1} << 24;
+
 void require_positive(const char* flag, uint32_t value) {
   if (value == 0) throw std::invalid_argument(std::string(flag) + " must be > 0, got 0");
 }
@@ -120,6 +123,10 @@ Shape make_shape(std::string_view preset, const ShapeOverrides& o) {
   require_positive("--head-dim", s.head_dim);
   require_positive("--ff", s.n_ff);
   require_positive("--vocab-pad", s.n_vocab);
+  if (s.n_vocab > kMaxVocab) {
+    throw std::invalid_argument("--vocab-pad " + std::to_string(s.n_vocab) + " is more than " +
+                                std::to_string(kMaxVocab) + " rows");
+  }
   if (s.n_head % s.n_head_kv != 0) {
     throw std::invalid_argument("--heads " + std::to_string(s.n_head) +
                                 " must be a multiple of --heads-kv " + std::to_string(s.n_head_kv));
