@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   server::cli::add_gguf_info_command(app, exit_code);
   server::cli::add_generate_command(app, exit_code);
   server::cli::add_bench_command(app, exit_code);
+  server::cli::add_render_command(app, exit_code);
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
   try {

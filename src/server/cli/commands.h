@@ -12,5 +12,6 @@ void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_gguf_info_command(CLI::App& app, int& exit_code);
 void add_generate_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_render_command(CLI::App& app, int& exit_code);
 
 }  // namespace server::cli

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "api/types.h"
+#include "chat/chat_template.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/model.h"
 #include "engine/sampling/sampler.h"
 #include "engine/tokenizer/token_decoder.h"
 #include "engine/tokenizer/tokenizer.h"
-#include "jinja/template.h"
 #include "server/cli/commands.h"
 
 namespace server::cli {
@@ -35,14 +36,19 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The model's chat template applied to one user message, with the generation prompt.
-std::string chat_prompt(const engine::GgufFile& file, const std::string& user_text) {
+// The token ids of the model's chat template (chat/) applied to one user message, with the
+// generation prompt.
+std::vector<int32_t> chat_prompt_ids(const engine::GgufFile& file,
+                                     const engine::Tokenizer& tokenizer,
+                                     const std::string& user_text) {
   auto source = file.get_string("tokenizer.chat_template");
   if (!source) throw std::runtime_error("--chat: the model has no tokenizer.chat_template");
-  jinja::Context context;
-  context.set_json({{"messages", {{{"role", "user"}, {"content", user_text}}}},
-                    {"add_generation_prompt", true}});
-  return jinja::Template::parse(*source).render(context);
+  const chat::ChatTemplate chat_template(*source, tokenizer);
+  api::Prompt prompt;
+  prompt.messages.push_back({api::Role::kUser, {api::TextBlock{user_text}}});
+  api::Result<chat::RenderedPrompt> rendered = chat_template.render(prompt);
+  if (!rendered.ok()) throw std::runtime_error("--chat: " + rendered.error().message);
+  return std::move(rendered.value().ids);
 }
 
 void run_generate(const GenerateOptions& o) {
@@ -50,10 +56,13 @@ void run_generate(const GenerateOptions& o) {
   const auto tokenizer = engine::Tokenizer::from_gguf(*file);
   auto model = engine::Model::load(
       file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk, .repack = !o.no_repack});
-  const std::string prompt = o.chat ? chat_prompt(*file, o.prompt) : o.prompt;
   std::vector<int32_t> ids;
-  if (tokenizer.add_bos() && tokenizer.bos_id()) ids.push_back(*tokenizer.bos_id());
-  tokenizer.encode(prompt, ids);
+  if (o.chat) {
+    ids = chat_prompt_ids(*file, tokenizer, o.prompt);
+  } else {
+    if (tokenizer.add_bos() && tokenizer.bos_id()) ids.push_back(*tokenizer.bos_id());
+    tokenizer.encode(o.prompt, ids);
+  }
   if (ids.empty()) throw std::runtime_error("the prompt is empty");
 
   auto state = model->new_sequence(o.context_size);
