@@ -53,8 +53,9 @@ const full = [
   {arch: "qwen2", shape: "qwen2.5-0.5b", type: "q8_0"},
   {arch: "llama", shape: "llama3.2-1b", type: "q4_k_m"},
 ];
+const caseName = (c) => `${c.arch}-${c.shape}-${c.type}${c.tokens ? `-${c.tokens}` : ""}`;
 const cases = (a.suite === "full" ? full : quick)
-    .filter((c) => !a.only || `${c.arch}-${c.shape}-${c.type}`.includes(a.only));
+    .filter((c) => !a.only || caseName(c).includes(a.only));
 
 // A prompt of n ids spread over the ordinary vocabulary, with a few special tokens in it.
 function promptIds(n) {
@@ -72,7 +73,7 @@ const readRows = (file) => {
 fs.mkdirSync(a.work, {recursive: true});
 let failures = 0;
 for (const c of cases) {
-  const name = `${c.arch}-${c.shape}-${c.type}${c.tokens ? `-${c.tokens}` : ""}`;
+  const name = caseName(c);
   const model = path.join(a.work, `${c.arch}-${c.shape}-${c.type}.gguf`);
   if (!fs.existsSync(model)) {
     execFileSync(a.tool, ["--arch", c.arch, "--shape", c.shape, "--type", c.type, "--seed", "7",

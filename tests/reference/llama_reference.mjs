@@ -14,6 +14,7 @@
 //         "threads", "batch_size", "context_size", "flash_attention": false,
 //         "max_abs_raw_sum_error": max over rows of |sum of node-llama-cpp's probabilities - 1|,
 //         "missing": number of -Infinity entries, "argmax": [n_tokens] the top token per row }
+//     With --stride S, rows only for positions S-1, 2S-1, ... and the last (header "positions").
 // (b) --out-greedy FILE (with --greedy N): the N tokens llama.cpp generates after the prompt at
 //     temperature 0 (greedy; it does not stop at end-of-generation tokens), as JSON:
 //       { "prompt_tokens": n_tokens, "tokens": [N ids], "logprobs": [N] the chosen tokens'
@@ -46,7 +47,7 @@ function parseArgs(argv) {
   for (const required of ["model", "ids", "out-logprobs"]) {
     if (!args[required]) usage(`--${required} is required`);
   }
-  for (const n of ["threads", "greedy", "context-size", "batch-size"]) {
+  for (const n of ["threads", "greedy", "context-size", "batch-size", "stride"]) {
     if (args[n] !== undefined && !/^\d+$/.test(args[n])) usage(`--${n} must be a number`);
   }
   if (Number(args.greedy) > 0 && !args["out-greedy"]) usage("--greedy needs --out-greedy");
@@ -56,7 +57,7 @@ function parseArgs(argv) {
 function usage(message) {
   console.error(`llama_reference: ${message}\nusage: node llama_reference.mjs --model F.gguf ` +
                 `--ids ids.json --out-logprobs out.bin [--greedy N --out-greedy greedy.json] ` +
-                `[--threads 2] [--context-size N] [--batch-size N] [--node-modules DIR]`);
+                `[--threads 2] [--context-size N] [--batch-size N] [--stride S] [--node-modules DIR]`);
   process.exit(2);
 }
 
@@ -136,6 +137,13 @@ async function main() {
   const nGreedy = Number(args.greedy);
   const contextSize = Number(args["context-size"] ?? ids.length + nGreedy + 1);
   const batchSize = Number(args["batch-size"] ?? ids.length);
+  // Rows for positions S-1, 2S-1, ... and the last only (a long prompt's full [n_tokens][n_vocab]
+  // would not fit); the same positions as tools/engine-logits --stride.
+  const stride = Math.max(1, Number(args.stride ?? 1));
+  const positions = [];
+  for (let i = stride - 1; i < ids.length; i += stride) positions.push(i);
+  if (positions[positions.length - 1] !== ids.length - 1) positions.push(ids.length - 1);
+  const rowOf = new Map(positions.map((position, row) => [position, row]));
   if (contextSize < ids.length + nGreedy) {
     throw new Error(`--context-size ${contextSize} < ${ids.length} prompt + ${nGreedy} tokens`);
   }
@@ -157,16 +165,18 @@ async function main() {
   const probabilitiesOf = interceptProbabilities(context);
 
   const greedyOptions = { temperature: 0 };
-  const rows = new Float32Array(ids.length * nVocab);
+  const rows = new Float32Array(positions.length * nVocab);
   const header = {
-    format: "f32le", shape: [ids.length, nVocab], n_tokens: ids.length, n_vocab: nVocab,
+    format: "f32le", shape: [positions.length, nVocab], n_tokens: ids.length, n_vocab: nVocab,
+    positions,
     model: path.resolve(args.model), threads, batch_size: batchSize,
     context_size: context.contextSize, flash_attention: false, max_abs_raw_sum_error: 0,
-    missing: 0, argmax: new Array(ids.length) };
+    missing: 0, argmax: new Array(positions.length) };
   const greedy = { prompt_tokens: ids.length, tokens: [], logprobs: [], gaps: [] };
 
-  const gaps = new Array(ids.length);  // per prompt position, for the first greedy step
-  const take = (index, output) => {
+  const gaps = new Array(positions.length);  // per row, for the first greedy step
+  const take = (position, output) => {
+    const index = rowOf.get(position);
     const stats = toLogprobRow(probabilitiesOf(output),
                                rows.subarray(index * nVocab, (index + 1) * nVocab));
     output.next.probabilities = undefined;  // free it now: the result array keeps `output`
@@ -177,19 +187,20 @@ async function main() {
     gaps[index] = stats.gap;
   };
 
-  const input = ids.map((t) => [t, { generateNext: {
-    probabilities: true, token: true, options: greedyOptions } }]);
+  const input = ids.map((t, i) => rowOf.has(i) ? [t, { generateNext: {
+    probabilities: true, token: true, options: greedyOptions } }] : t);
   const results = await sequence.controlledEvaluate(input, {
     onTokenResult: (index, output) => take(index, output) });
-  for (let i = 0; i < ids.length; i++) {
+  for (const i of positions) {
     if (results[i]?.next?.token == null) throw new Error(`llama.cpp gave no output at ${i}`);
   }
   let next = results[ids.length - 1].next.token;
 
   if (nGreedy > 0) {
+    const last = positions.length - 1;
     greedy.tokens.push(next);
-    greedy.logprobs.push(rows[(ids.length - 1) * nVocab + next]);
-    greedy.gaps.push(gaps[ids.length - 1]);
+    greedy.logprobs.push(rows[last * nVocab + next]);
+    greedy.gaps.push(gaps[last]);
     const row = new Float32Array(nVocab);
     while (greedy.tokens.length < nGreedy) {
       let stats = null;
