@@ -26,8 +26,9 @@ $(ASAN_BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The sanitizer build holds only what the unit tests need.
 build-asan: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
 
 # Serves MODEL (or --model in ARGS); with neither, a small test model written at build time.
 run: build
@@ -49,6 +50,7 @@ test-all: build build-asan
 	ctest --test-dir $(BUILD) -LE unit -j $(CTEST_JOBS) --output-on-failure
 
 bench: build
+	cmake --build $(BUILD) -j $(JOBS) --target bench_kernels
 	scripts/bench $(BENCH_ARGS)
 
 format:
