@@ -218,7 +218,7 @@ OutputParser::Found OutputParser::find_text_marker(size_t& hold_from) const {
            s.compare(first_text, text.size(), text) == 0;
   };
   if (config_.think_tags && think_allowed_ && !seen_output_) {
-    if (at_output_start(kThinkOpen)) {
+    if (at_output_start(kThinkOpen) && first_text < best.pos) {
       best = {first_text, kThinkOpen.size(), Marker::kThinkOpen, ""};
     } else if (first_text == std::string_view::npos ||
                kThinkOpen.starts_with(s.substr(first_text))) {
@@ -481,6 +481,7 @@ bool OutputParser::step_xml_call(bool at_end, std::vector<Event>& events) {
   // closing tag came, the last parse waits on what follows a tag, or the output ended.
   bool attempt = at_end || call_.xml_lookahead || call_.name.empty();
   if (!attempt) {
+    // Only the new text (and the few bytes before it a tag may have begun in) can hold a tag.
     const size_t from =
         call_.xml_checked > kCallClose.size() ? call_.xml_checked - kCallClose.size() : 0;
     const std::string_view tail = b.substr(from);
@@ -488,9 +489,9 @@ bool OutputParser::step_xml_call(bool at_end, std::vector<Event>& events) {
               tail.find(kFunctionClose) != std::string_view::npos ||
               tail.find(kCallClose) != std::string_view::npos;
   }
+  call_.xml_checked = b.size();
   if (!attempt) return false;
   XmlCallParse r = parse_xml_call(b, at_end, config_.tools);
-  call_.xml_checked = b.size();
   call_.xml_lookahead = r.waiting_on_lookahead;
   if (r.name) {
     call_.name = *r.name;

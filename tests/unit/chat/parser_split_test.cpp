@@ -205,5 +205,40 @@ TEST(StopSequences, BeforeAToolCallWins) {
             "T[x ] stop:stop_sequence(<tool)");
 }
 
+// A large file written through a tool call, fed a few bytes at a time (as tokens come): the
+// parser's work stays linear (a quadratic re-scan would make this test take minutes).
+TEST(ParserSplit, LargeToolCallsAreLinear) {
+  std::string file;
+  for (int i = 0; file.size() < (256u << 10); ++i) {
+    file += "  if (a[" + std::to_string(i) + "] > b && c < d) { x->y = \"</param\" + z; }\n";
+  }
+  const std::string xml_out =
+      "Writing.\n\n<tool_call>\n<function=Write>\n<parameter=path>\n/big.cpp\n"
+      "</parameter>\n<parameter=content>\n" +
+      file + "\n</parameter>\n</function>\n</tool_call>";
+  const std::string json_out =
+      "<tool_call>\n{\"name\": \"Write\", \"arguments\": {\"path\": "
+      "\"/big.cpp\", \"content\": " +
+      nlohmann::ordered_json(file).dump() + "}}\n</tool_call>";
+  const std::string thinking_out = "<think>\n" + file + "</think>\nDone.";
+  for (const auto& [format, out] : {std::pair{ToolCallFormat::kQwenXml, xml_out},
+                                    std::pair{ToolCallFormat::kHermesJson, json_out},
+                                    std::pair{ToolCallFormat::kHermesJson, thinking_out}}) {
+    const std::vector<Event> events =
+        coalesce(run_pieces(parser_config(format, tools()), cut(out, 4)));
+    ASSERT_GE(events.size(), 2u);
+    if (out == thinking_out) {
+      EXPECT_EQ(events[1].text, file.substr(2, file.size() - 3));  // edge whitespace trimmed
+      continue;
+    }
+    nlohmann::ordered_json input;
+    for (const Event& e : events) {
+      if (e.kind == Event::Kind::kToolInput) input = nlohmann::ordered_json::parse(e.text);
+    }
+    EXPECT_EQ(input["content"], file);
+    EXPECT_EQ(events.back().stop_reason, api::StopReason::kToolUse);
+  }
+}
+
 }  // namespace
 }  // namespace chat::test
