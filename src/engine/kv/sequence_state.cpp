@@ -9,7 +9,7 @@ namespace {
 
 constexpr size_t kMinCapacity = 256;
 constexpr uint32_t kMagic = 0x51534c41;  // "ALSQ"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;         // 2: recurrent state and snapshots
 
 // Copies the first n positions of each head from a [heads][from_cap][dim] buffer into a
 // [heads][to_cap][dim] one.
@@ -34,10 +34,11 @@ class Reader {
       throw std::invalid_argument("sequence state: truncated at byte " + std::to_string(pos_) +
                                   ", " + std::to_string(n) + " more bytes needed");
     }
-    std::memcpy(dst, bytes_.data() + pos_, n);
+    if (n) std::memcpy(dst, bytes_.data() + pos_, n);
     pos_ += n;
   }
   bool done() const { return pos_ == bytes_.size(); }
+  size_t remaining() const { return bytes_.size() - pos_; }
 
  private:
   std::span<const uint8_t> bytes_;
@@ -58,10 +59,14 @@ void put(std::vector<uint8_t>& out, const T& v) {
 }  // namespace
 
 SequenceState::SequenceState(const KvShape& shape, size_t max_tokens)
-    : shape_(shape), max_tokens_(max_tokens), k_(shape.n_layer), v_(shape.n_layer) {}
+    : shape_(shape),
+      max_tokens_(max_tokens),
+      k_(shape.n_layer),
+      v_(shape.n_layer),
+      recurrent_(shape.recurrent_floats()) {}
 
 size_t SequenceState::memory_bytes() const {
-  return capacity_ * shape_.bytes_per_token();
+  return capacity_ * shape_.bytes_per_token() + (1 + snapshots_.size()) * shape_.recurrent_bytes();
 }
 
 void SequenceState::reserve_more(size_t n) {
@@ -98,13 +103,79 @@ void SequenceState::append(std::span<const int32_t> tokens) {
   tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
 }
 
+const SequenceState::Snapshot* SequenceState::find_snapshot(size_t position) const {
+  for (const Snapshot& s : snapshots_) {
+    if (s.position == position) return &s;
+  }
+  return nullptr;
+}
+
+void SequenceState::keep_snapshot() {
+  if (!has_recurrent()) return;
+  drop_snapshot(tokens_.size());
+  const auto at = std::find_if(snapshots_.begin(), snapshots_.end(),
+                               [&](const Snapshot& s) { return s.position > tokens_.size(); });
+  snapshots_.insert(at, Snapshot{tokens_.size(), recurrent_});
+}
+
+std::vector<size_t> SequenceState::snapshot_positions() const {
+  std::vector<size_t> positions;
+  for (const Snapshot& s : snapshots_) positions.push_back(s.position);
+  return positions;
+}
+
+void SequenceState::drop_snapshot(size_t position) {
+  std::erase_if(snapshots_, [&](const Snapshot& s) { return s.position == position; });
+}
+
+size_t SequenceState::resumable_prefix(size_t n) const {
+  n = std::min(n, tokens_.size());
+  if (!has_recurrent() || n == tokens_.size()) return n;
+  size_t best = 0;
+  for (const Snapshot& s : snapshots_) {
+    if (s.position <= n) best = s.position;
+  }
+  return best;
+}
+
+std::vector<float> SequenceState::recurrent_at(size_t n) const {
+  if (n == tokens_.size()) return recurrent_;
+  if (const Snapshot* s = find_snapshot(n)) return s->recurrent;
+  return std::vector<float>(recurrent_.size(), 0.0f);  // n == 0
+}
+
+namespace {
+std::string unreachable(size_t n, const std::vector<size_t>& snapshots) {
+  std::string at;
+  for (size_t p : snapshots) at += (at.empty() ? "" : ", ") + std::to_string(p);
+  return "sequence state: cannot go back to position " + std::to_string(n) +
+         ": recurrent layers can only return to 0 or a snapshot (kept at: " +
+         (at.empty() ? "none" : at) + ")";
+}
+}  // namespace
+
 void SequenceState::truncate(size_t n) {
-  if (n < tokens_.size()) tokens_.resize(n);
+  if (n >= tokens_.size()) return;
+  if (has_recurrent()) {
+    if (resumable_prefix(n) != n) throw std::invalid_argument(unreachable(n, snapshot_positions()));
+    recurrent_ = recurrent_at(n);
+    std::erase_if(snapshots_, [&](const Snapshot& s) { return s.position > n; });
+  }
+  tokens_.resize(n);
 }
 
 SequenceState SequenceState::copy_prefix(size_t n) const {
   if (n > tokens_.size()) throw std::out_of_range("copy_prefix past the end of the sequence");
+  if (has_recurrent() && resumable_prefix(n) != n) {
+    throw std::invalid_argument(unreachable(n, snapshot_positions()));
+  }
   SequenceState copy(shape_, max_tokens_);
+  if (has_recurrent()) {
+    copy.recurrent_ = recurrent_at(n);
+    for (const Snapshot& s : snapshots_) {
+      if (s.position <= n) copy.snapshots_.push_back(s);
+    }
+  }
   if (n == 0) return copy;
   copy.grow_to(std::min(max_tokens_, std::max(n, kMinCapacity)));
   for (size_t l = 0; l < shape_.n_layer; ++l) {
@@ -132,6 +203,12 @@ std::vector<uint8_t> SequenceState::save() const {
       append_bytes(out, v_[l].data() + h * v_head_stride(), n * shape_.head_dim_v * 2);
     }
   }
+  append_bytes(out, recurrent_.data(), shape_.recurrent_bytes());
+  put(out, static_cast<uint64_t>(snapshots_.size()));
+  for (const Snapshot& s : snapshots_) {
+    put(out, static_cast<uint64_t>(s.position));
+    append_bytes(out, s.recurrent.data(), shape_.recurrent_bytes());
+  }
   return out;
 }
 
@@ -151,13 +228,14 @@ SequenceState SequenceState::load(std::span<const uint8_t> bytes, const KvShape&
     throw std::invalid_argument("sequence state: " + std::to_string(n) +
                                 " positions exceed the context size " + std::to_string(max_tokens));
   }
-  // The remaining size must match exactly before anything is allocated from n.
-  const size_t expected = n * (sizeof(int32_t) + shape.bytes_per_token());
-  const size_t header = sizeof(uint32_t) * 2 + sizeof(KvShape) + sizeof(uint64_t);
-  if (bytes.size() - header != expected) {
-    throw std::invalid_argument("sequence state: " + std::to_string(bytes.size() - header) +
+  // The K/V and recurrent part must be there before anything is allocated from n; the snapshots
+  // after it must then fill the rest exactly.
+  const size_t rec = shape.recurrent_bytes();
+  const size_t expected = n * (sizeof(int32_t) + shape.bytes_per_token()) + rec + sizeof(uint64_t);
+  if (in.remaining() < expected) {
+    throw std::invalid_argument("sequence state: " + std::to_string(in.remaining()) +
                                 " bytes of data for " + std::to_string(n) +
-                                " positions, expected " + std::to_string(expected));
+                                " positions, expected at least " + std::to_string(expected));
   }
   SequenceState state(shape, max_tokens);
   state.reserve_more(n);
@@ -168,6 +246,27 @@ SequenceState SequenceState::load(std::span<const uint8_t> bytes, const KvShape&
       in.take(state.k_[l].data() + h * state.k_head_stride(), n * shape.head_dim_k * 2);
       in.take(state.v_[l].data() + h * state.v_head_stride(), n * shape.head_dim_v * 2);
     }
+  }
+  in.take(state.recurrent_.data(), rec);
+  const auto n_snapshots = in.value<uint64_t>();
+  const size_t per_snapshot = sizeof(uint64_t) + rec;
+  if ((rec == 0 && n_snapshots != 0) ||
+      (rec != 0 &&
+       (in.remaining() % per_snapshot != 0 || in.remaining() / per_snapshot != n_snapshots))) {
+    throw std::invalid_argument("sequence state: " + std::to_string(in.remaining()) +
+                                " bytes left for " + std::to_string(n_snapshots) +
+                                " snapshots of " + std::to_string(rec) + " bytes");
+  }
+  for (uint64_t i = 0; i < n_snapshots; ++i) {
+    Snapshot s{.position = in.value<uint64_t>(), .recurrent = std::vector<float>(rec / 4)};
+    const size_t previous = state.snapshots_.empty() ? 0 : state.snapshots_.back().position;
+    if (s.position > n || (!state.snapshots_.empty() && s.position <= previous)) {
+      throw std::invalid_argument("sequence state: snapshot at position " +
+                                  std::to_string(s.position) + " is out of order or past " +
+                                  std::to_string(n));
+    }
+    in.take(s.recurrent.data(), rec);
+    state.snapshots_.push_back(std::move(s));
   }
   return state;
 }

@@ -63,12 +63,17 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
             .bv = w.optional_vector(blk_bias(il, "attn_v"), v_dim),
             .q_norm = w.optional_vector(blk(il, "attn_q_norm"), c.head_dim_k),
             .k_norm = w.optional_vector(blk(il, "attn_k_norm"), c.head_dim_k),
-            .ffn_norm = w.vector(blk(il, "ffn_norm"), c.n_embd),
-            .w_gate = w.matrix(blk(il, "ffn_gate"), c.n_embd, c.n_ff),
-            .w_up = w.matrix(blk(il, "ffn_up"), c.n_embd, c.n_ff),
-            .w_down = w.matrix(blk(il, "ffn_down"), c.n_ff, c.n_embd)};
-    if (c.arch == Architecture::kQwen3 && (!l.q_norm || !l.k_norm)) {
-      throw GgufError(file_->path().string() + ": qwen3 layer " + std::to_string(il) +
+            .ffn_norm = w.vector(blk(il, "ffn_norm"), c.n_embd)};
+    if (c.moe.n_expert > 0) {
+      l.moe.emplace(w, il, c);
+    } else {
+      l.w_gate = w.matrix(blk(il, "ffn_gate"), c.n_embd, c.n_ff);
+      l.w_up = w.matrix(blk(il, "ffn_up"), c.n_embd, c.n_ff);
+      l.w_down = w.matrix(blk(il, "ffn_down"), c.n_ff, c.n_embd);
+    }
+    const bool qk_norm = c.arch == Architecture::kQwen3 || c.arch == Architecture::kQwen3Moe;
+    if (qk_norm && (!l.q_norm || !l.k_norm)) {
+      throw GgufError(file_->path().string() + ": " + c.arch_name + " layer " + std::to_string(il) +
                       " lacks attn_q_norm / attn_k_norm");
     }
     layers_.push_back(std::move(l));
@@ -80,8 +85,11 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
   owned_bytes_ = w.owned_bytes();
   decode_bytes_ = output_->weight_bytes();
   for (const Layer& l : layers_) {
-    for (const auto* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
-      decode_bytes_ += m->weight_bytes();
+    for (const auto* m : {&l.wq, &l.wk, &l.wv, &l.wo}) decode_bytes_ += m->weight_bytes();
+    if (l.moe) {
+      decode_bytes_ += l.moe->decode_bytes();
+    } else {
+      for (const auto* m : {&l.w_gate, &l.w_up, &l.w_down}) decode_bytes_ += (*m)->weight_bytes();
     }
   }
 
@@ -94,6 +102,7 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
   buf_.attn.resize(n * o_dim);
   buf_.gate.resize(n * c.n_ff);
   buf_.up.resize(n * c.n_ff);
+  if (c.moe.n_expert > 0) buf_.moe.resize(n * c.n_embd);
 }
 
 void DenseModel::embed(std::span<const int32_t> tokens, float* x) const {
@@ -158,17 +167,22 @@ void DenseModel::attention_block(const Layer& l, size_t il, size_t n, SequenceSt
   ops::add(x, h, n * c.n_embd);
 }
 
-// x += W_down . (silu(W_gate h) * W_up h) with h = norm(x).
-void DenseModel::feed_forward_block(const Layer& l, size_t n) {
+// x += W_down . (silu(W_gate h) * W_up h) with h = norm(x), or x += moe(h).
+void DenseModel::feed_forward_block(Layer& l, size_t n) {
   const ModelConfig& c = config_;
   float *x = buf_.x.data(), *h = buf_.h.data(), *gate = buf_.gate.data(), *up = buf_.up.data();
   for (size_t i = 0; i < n; ++i) {
     ops::rms_norm(x + i * c.n_embd, l.ffn_norm.data(), h + i * c.n_embd, c.n_embd, c.rms_eps);
   }
-  kernels::matmul(l.w_gate, h, n, gate, pool_);
-  kernels::matmul(l.w_up, h, n, up, pool_);
+  if (l.moe) {
+    l.moe->forward(h, n, buf_.moe.data(), pool_);
+    ops::add(x, buf_.moe.data(), n * c.n_embd);
+    return;
+  }
+  kernels::matmul(*l.w_gate, h, n, gate, pool_);
+  kernels::matmul(*l.w_up, h, n, up, pool_);
   ops::swiglu(gate, up, gate, n * c.n_ff);
-  kernels::matmul(l.w_down, gate, n, h, pool_);
+  kernels::matmul(*l.w_down, gate, n, h, pool_);
   ops::add(x, h, n * c.n_embd);
 }
 

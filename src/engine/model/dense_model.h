@@ -1,6 +1,7 @@
-// The dense decoder-only transformers: llama (Llama 3), qwen2 (Qwen2.5: q/k/v biases) and qwen3
-// (per-head q/k RMS norm before RoPE). Pre-norm blocks of grouped-query attention and a SwiGLU
-// feed-forward, RoPE in the layout of each architecture, tied embeddings when `output` is absent.
+// The decoder-only transformers: llama (Llama 3), qwen2 (Qwen2.5: q/k/v biases), qwen3 (per-head
+// q/k RMS norm before RoPE) and qwen3moe (qwen3's attention with a mixture-of-experts
+// feed-forward, moe_ffn.h). Pre-norm blocks of grouped-query attention and a SwiGLU feed-forward,
+// RoPE in the layout of each architecture, tied embeddings when `output` is absent.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "engine/kernels/matmul.h"
 #include "engine/model/model.h"
+#include "engine/model/moe_ffn.h"
 #include "engine/ops/rope.h"
 
 namespace engine {
@@ -25,7 +27,8 @@ class DenseModel final : public Model {
     std::optional<std::vector<float>> bq, bk, bv;      // qwen2: [n_head * dk], [n_head_kv * dk] ...
     std::optional<std::vector<float>> q_norm, k_norm;  // qwen3: [head_dim_k]
     std::vector<float> ffn_norm;                       // [n_embd]
-    kernels::PreparedWeight w_gate, w_up, w_down;
+    std::optional<kernels::PreparedWeight> w_gate{}, w_up{}, w_down{};  // dense feed-forward, or
+    std::optional<MoeFfn> moe{};                                        // qwen3moe's experts
   };
 
   // Activations of one chunk, sized for prefill_chunk tokens.
@@ -38,12 +41,13 @@ class DenseModel final : public Model {
     std::vector<float> attn;  // [n_tokens, n_head * head_dim_v]
     std::vector<float> gate;  // [n_tokens, n_ff]
     std::vector<float> up;    // [n_tokens, n_ff]
+    std::vector<float> moe;   // [n_tokens, n_embd]: the experts' output (qwen3moe)
   };
 
   void forward_chunk(std::span<const int32_t> tokens, SequenceState& state, Logits which,
                      float* out) override;
   void attention_block(const Layer& layer, size_t il, size_t n, SequenceState& state);
-  void feed_forward_block(const Layer& layer, size_t n);
+  void feed_forward_block(Layer& layer, size_t n);
   void embed(std::span<const int32_t> tokens, float* x) const;
 
   const GgufTensorInfo* token_embd_;  // [n_embd, n_vocab] in the mapping, any supported type

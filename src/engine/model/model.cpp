@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/model/dense_model.h"
+#include "engine/model/hybrid_model.h"
 
 namespace engine {
 
@@ -21,13 +22,26 @@ std::unique_ptr<Model> Model::load(std::shared_ptr<const GgufFile> file,
     case Architecture::kLlama:
     case Architecture::kQwen2:
     case Architecture::kQwen3:
+    case Architecture::kQwen3Moe:
       return std::make_unique<DenseModel>(std::move(file), std::move(config), options);
+    case Architecture::kQwen35:
+    case Architecture::kQwen35Moe:
+      return std::make_unique<HybridModel>(std::move(file), std::move(config), options);
   }
   throw GgufError(file->path().string() + ": no forward pass for architecture " + config.arch_name);
 }
 
 KvShape Model::kv_shape() const {
-  return {config_.n_layer, config_.n_head_kv, config_.head_dim_k, config_.head_dim_v};
+  const ModelConfig& c = config_;
+  const uint32_t n_recurrent = c.n_layer_recurrent();
+  const DeltaNetConfig& d = c.delta_net;
+  return {.n_layer = c.n_layer_attention(),
+          .n_head_kv = c.n_head_kv,
+          .head_dim_k = c.head_dim_k,
+          .head_dim_v = c.head_dim_v,
+          .n_recurrent = n_recurrent,
+          .conv_floats = n_recurrent ? static_cast<uint32_t>(d.conv_floats()) : 0,
+          .ssm_floats = n_recurrent ? static_cast<uint32_t>(d.ssm_floats()) : 0};
 }
 
 void Model::forward(std::span<const int32_t> tokens, SequenceState& state, Logits which,

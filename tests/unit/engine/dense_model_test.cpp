@@ -108,7 +108,17 @@ INSTANTIATE_TEST_SUITE_P(
         ArchCase{
             "qwen3_q8_0",
             {.arch = "qwen3", .n_embd = 64, .head_dim = 16, .n_ff = 96, .type = GgmlType::Q8_0},
-            1e-1}),
+            1e-1},
+        ArchCase{"qwen3moe", {.arch = "qwen3moe"}, 2e-4},
+        ArchCase{"qwen3moe_f16", {.arch = "qwen3moe", .type = GgmlType::F16}, 1e-2},
+        ArchCase{"qwen3moe_q8_0",
+                 {.arch = "qwen3moe",
+                  .n_embd = 64,
+                  .head_dim = 16,
+                  .n_ff = 96,
+                  .n_ff_exp = 32,
+                  .type = GgmlType::Q8_0},
+                 1e-1}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(DenseModel, SequenceStateOperationsKeepTheLogits) {

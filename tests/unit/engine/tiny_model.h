@@ -3,9 +3,11 @@
 // against. Weights are random floats; the file holds them as F32, F16 or Q8_0.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,9 +19,15 @@
 namespace engine::testing {
 
 struct TinyShape {
-  std::string arch = "qwen3";  // qwen3, qwen2 or llama
+  std::string arch = "qwen3";  // qwen3, qwen2, llama, qwen3moe, qwen35 or qwen35moe
   uint32_t n_vocab = 40, n_embd = 32, n_layer = 2, n_head = 4, n_head_kv = 2, head_dim = 8,
            n_ff = 48;
+  uint32_t n_expert = 6, n_expert_used = 2, n_ff_exp = 16;  // qwen3moe, qwen35moe
+  uint32_t n_ff_shexp = 24;                                 // qwen35moe
+  // qwen35, qwen35moe: Gated DeltaNet heads, and every `interval`-th layer full attention with
+  // n_rot of head_dim rotated.
+  uint32_t ssm_d_state = 8, ssm_n_k_heads = 2, ssm_n_v_heads = 4, ssm_d_conv = 4, interval = 4,
+           n_rot = 4;
   float rope_base = 10000.0f, eps = 1e-6f;
   bool tied = false;
   bool rope_freqs = false;  // llama 3's frequency factors
@@ -37,6 +45,24 @@ class TinyModel {
     w.set_u32(a + "embedding_length", s.n_embd);
     w.set_u32(a + "block_count", s.n_layer);
     w.set_u32(a + "feed_forward_length", s.n_ff);
+    if (moe()) {
+      w.set_u32(a + "expert_count", s.n_expert);
+      w.set_u32(a + "expert_used_count", s.n_expert_used);
+      w.set_u32(a + "expert_feed_forward_length", s.n_ff_exp);
+    }
+    if (shared_expert()) w.set_u32(a + "expert_shared_feed_forward_length", s.n_ff_shexp);
+    if (hybrid()) {
+      w.set_u32(a + "ssm.conv_kernel", s.ssm_d_conv);
+      w.set_u32(a + "ssm.state_size", s.ssm_d_state);
+      w.set_u32(a + "ssm.group_count", s.ssm_n_k_heads);
+      w.set_u32(a + "ssm.time_step_rank", s.ssm_n_v_heads);
+      w.set_u32(a + "ssm.inner_size", s.ssm_d_state * s.ssm_n_v_heads);
+      w.set_u32(a + "full_attention_interval", s.interval);
+      w.set_u32(a + "rope.dimension_count", s.n_rot);
+      const int32_t pairs = static_cast<int32_t>(s.n_rot / 2);
+      w.set_array(a + "rope.dimension_sections",
+                  std::vector<int32_t>{(pairs + 2) / 3, (pairs + 1) / 3, pairs / 3, 0});
+    }
     w.set_u32(a + "attention.head_count", s.n_head);
     w.set_u32(a + "attention.head_count_kv", s.n_head_kv);
     w.set_u32(a + "attention.key_length", s.head_dim);
@@ -52,6 +78,10 @@ class TinyModel {
     for (uint32_t il = 0; il < s.n_layer; ++il) {
       const std::string p = "blk." + std::to_string(il) + ".";
       vec(w, p + "attn_norm.weight", s.n_embd);
+      if (hybrid()) {
+        write_hybrid_layer(w, p, il);
+        continue;
+      }
       matrix(w, p + "attn_q.weight", s.n_embd, qd);
       matrix(w, p + "attn_k.weight", s.n_embd, kd);
       matrix(w, p + "attn_v.weight", s.n_embd, kd);
@@ -61,14 +91,18 @@ class TinyModel {
         vec(w, p + "attn_k.bias", kd, 0.0f, 0.3f);
         vec(w, p + "attn_v.bias", kd, 0.0f, 0.3f);
       }
-      if (s.arch == "qwen3") {
+      if (qk_norm()) {
         vec(w, p + "attn_q_norm.weight", s.head_dim);
         vec(w, p + "attn_k_norm.weight", s.head_dim);
       }
       vec(w, p + "ffn_norm.weight", s.n_embd);
-      matrix(w, p + "ffn_gate.weight", s.n_embd, s.n_ff);
-      matrix(w, p + "ffn_up.weight", s.n_embd, s.n_ff);
-      matrix(w, p + "ffn_down.weight", s.n_ff, s.n_embd);
+      if (moe()) {
+        write_experts(w, p);
+      } else {
+        matrix(w, p + "ffn_gate.weight", s.n_embd, s.n_ff);
+        matrix(w, p + "ffn_up.weight", s.n_embd, s.n_ff);
+        matrix(w, p + "ffn_down.weight", s.n_ff, s.n_embd);
+      }
     }
     vec(w, "output_norm.weight", s.n_embd);
     if (!s.tied) matrix(w, "output.weight", s.n_embd, s.n_vocab);
@@ -79,6 +113,7 @@ class TinyModel {
   // Logits of every position for `tokens`, by the book, in double; K, V and q rounded to fp16
   // where the engine stores or converts them (its defined precision).
   std::vector<double> forward(const std::vector<int32_t>& tokens) const {
+    if (hybrid()) return forward_hybrid(tokens);
     const size_t n = tokens.size(), E = s_.n_embd, D = s_.head_dim, H = s_.n_head,
                  G = s_.n_head / s_.n_head_kv;
     std::vector<std::vector<double>> x(n);
@@ -99,13 +134,13 @@ class TinyModel {
         values[i].assign(s_.n_head_kv, {});
         for (size_t hd = 0; hd < H; ++hd) {
           std::vector<double> qh(q.begin() + hd * D, q.begin() + (hd + 1) * D);
-          if (s_.arch == "qwen3") qh = norm(qh, at(p + "attn_q_norm.weight"));
+          if (qk_norm()) qh = norm(qh, at(p + "attn_q_norm.weight"));
           rope(qh, i);
           std::copy(qh.begin(), qh.end(), q.begin() + hd * D);
         }
         for (size_t hd = 0; hd < s_.n_head_kv; ++hd) {
           std::vector<double> kh(k.begin() + hd * D, k.begin() + (hd + 1) * D);
-          if (s_.arch == "qwen3") kh = norm(kh, at(p + "attn_k_norm.weight"));
+          if (qk_norm()) kh = norm(kh, at(p + "attn_k_norm.weight"));
           rope(kh, i);
           keys[i][hd] = fp16(kh);
           values[i][hd] = fp16(std::vector<double>(v.begin() + hd * D, v.begin() + (hd + 1) * D));
@@ -126,9 +161,7 @@ class TinyModel {
         }
         add(x[i], matvec(p + "attn_output.weight", attn));
         h = norm(x[i], at(p + "ffn_norm.weight"));
-        auto g = matvec(p + "ffn_gate.weight", h), u = matvec(p + "ffn_up.weight", h);
-        for (size_t j = 0; j < g.size(); ++j) g[j] = g[j] / (1.0 + std::exp(-g[j])) * u[j];
-        add(x[i], matvec(p + "ffn_down.weight", g));
+        add(x[i], moe() ? experts(p, h) : swiglu_ffn(p + "ffn_", "", h));
       }
     }
     std::vector<double> logits;
@@ -141,13 +174,223 @@ class TinyModel {
   }
 
  private:
-  // The values the file holds, as the engine will read them back.
-  void matrix(GgufWriter& w, const std::string& name, size_t n_in, size_t n_out,
-              float scale = 1.0f) {
+  bool moe() const { return s_.arch == "qwen3moe" || s_.arch == "qwen35moe"; }
+  bool shared_expert() const { return s_.arch == "qwen35moe"; }
+  bool hybrid() const { return s_.arch == "qwen35" || s_.arch == "qwen35moe"; }
+  bool recurrent(uint32_t il) const { return (il + 1) % s_.interval != 0; }
+  size_t key_dim() const { return size_t{s_.ssm_d_state} * s_.ssm_n_k_heads; }
+  size_t value_dim() const { return size_t{s_.ssm_d_state} * s_.ssm_n_v_heads; }
+
+  // The tensors of one qwen35 / qwen35moe block after attn_norm, named as llama.cpp's.
+  void write_hybrid_layer(GgufWriter& w, const std::string& p, uint32_t il) {
+    const auto& s = s_;
+    const size_t E = s.n_embd, D = s.head_dim, conv_dim = 2 * key_dim() + value_dim();
+    vec(w, p + "post_attention_norm.weight", E);
+    if (recurrent(il)) {
+      matrix(w, p + "attn_qkv.weight", E, conv_dim);
+      matrix(w, p + "attn_gate.weight", E, value_dim());
+      matrix(w, p + "ssm_conv1d.weight", s.ssm_d_conv, conv_dim, 1.0f, GgmlType::F32);
+      vec(w, p + "ssm_dt.bias", s.ssm_n_v_heads, 0.0f, 0.5f);
+      vec(w, p + "ssm_a", s.ssm_n_v_heads, -1.0f, 0.3f);
+      matrix(w, p + "ssm_alpha.weight", E, s.ssm_n_v_heads);
+      matrix(w, p + "ssm_beta.weight", E, s.ssm_n_v_heads);
+      vec(w, p + "ssm_norm.weight", s.ssm_d_state);
+      matrix(w, p + "ssm_out.weight", value_dim(), E);
+    } else {
+      matrix(w, p + "attn_q.weight", E, 2 * s.n_head * D);
+      matrix(w, p + "attn_k.weight", E, s.n_head_kv * D);
+      matrix(w, p + "attn_v.weight", E, s.n_head_kv * D);
+      matrix(w, p + "attn_output.weight", s.n_head * D, E);
+      vec(w, p + "attn_q_norm.weight", D);
+      vec(w, p + "attn_k_norm.weight", D);
+    }
+    if (moe()) {
+      write_experts(w, p);
+      vec(w, p + "ffn_gate_inp_shexp.weight", E, 0.0f, 1.0f / std::sqrt(float(E)));
+      matrix(w, p + "ffn_gate_shexp.weight", E, s.n_ff_shexp);
+      matrix(w, p + "ffn_up_shexp.weight", E, s.n_ff_shexp);
+      matrix(w, p + "ffn_down_shexp.weight", s.n_ff_shexp, E);
+    } else {
+      matrix(w, p + "ffn_gate.weight", E, s.n_ff);
+      matrix(w, p + "ffn_up.weight", E, s.n_ff);
+      matrix(w, p + "ffn_down.weight", s.n_ff, E);
+    }
+  }
+
+  void write_experts(GgufWriter& w, const std::string& p) {
+    const auto& s = s_;
+    // The router stays f32 in every llama.cpp file (the quantizer skips it).
+    matrix(w, p + "ffn_gate_inp.weight", s.n_embd, s.n_expert, 3.0f, GgmlType::F32);
+    matrix(w, p + "ffn_gate_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
+           s.n_expert);
+    matrix(w, p + "ffn_up_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
+           s.n_expert);
+    matrix(w, p + "ffn_down_exps.weight", s.n_ff_exp, s.n_embd * s.n_expert, 1.0f, s.type,
+           s.n_expert);
+  }
+
+  static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+  static double silu(double x) { return x * sigmoid(x); }
+  static std::vector<double> l2norm(std::vector<double> x, double eps) {
+    double ss = 0.0;
+    for (double v : x) ss += v * v;
+    for (auto& v : x) v /= std::max(std::sqrt(ss), eps);
+    return x;
+  }
+  static std::vector<double> slice(const std::vector<double>& x, size_t at, size_t n) {
+    return std::vector<double>(x.begin() + at, x.begin() + at + n);
+  }
+
+  // qwen35 / qwen35moe by the book: Gated DeltaNet layers run token by token from a zero state;
+  // attention layers as in forward() with the sigmoid output gate and partial rope.
+  std::vector<double> forward_hybrid(const std::vector<int32_t>& tokens) const {
+    const size_t n = tokens.size(), E = s_.n_embd, D = s_.head_dim, H = s_.n_head,
+                 G = s_.n_head / s_.n_head_kv, Dk = s_.ssm_d_state, Hv = s_.ssm_n_v_heads,
+                 Hk = s_.ssm_n_k_heads, K = s_.ssm_d_conv, kd = key_dim();
+    std::vector<std::vector<double>> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = row(at("token_embd.weight"), tokens[i], E);
+    for (uint32_t il = 0; il < s_.n_layer; ++il) {
+      const std::string p = "blk." + std::to_string(il) + ".";
+      std::vector<std::vector<double>> inputs;  // conv inputs so far
+      std::vector<std::vector<double>> S(Hv, std::vector<double>(Dk * Dk, 0.0));  // [v][k]
+      std::vector<std::vector<std::vector<double>>> keys(n), values(n);
+      for (size_t i = 0; i < n; ++i) {
+        auto h = norm(x[i], at(p + "attn_norm.weight"));
+        std::vector<double> out;
+        if (recurrent(il)) {
+          inputs.push_back(matvec(p + "attn_qkv.weight", h));
+          const auto z = matvec(p + "attn_gate.weight", h);
+          const auto alpha = matvec(p + "ssm_alpha.weight", h);
+          const auto beta = matvec(p + "ssm_beta.weight", h);
+          const auto& w = at(p + "ssm_conv1d.weight");
+          std::vector<double> conv(inputs.back().size(), 0.0);
+          for (size_t c = 0; c < conv.size(); ++c) {
+            for (size_t j = 0; j < K; ++j) {
+              const long t = long(i) - long(K - 1) + long(j);  // zero before the first token
+              if (t >= 0) conv[c] += w[c * K + j] * inputs[t][c];
+            }
+            conv[c] = silu(conv[c]);
+          }
+          std::vector<double> o(value_dim());
+          for (size_t hv = 0; hv < Hv; ++hv) {
+            const size_t hk = hv % Hk;
+            const auto q = l2norm(slice(conv, hk * Dk, Dk), s_.eps);
+            const auto k = l2norm(slice(conv, kd + hk * Dk, Dk), s_.eps);
+            const auto v = slice(conv, 2 * kd + hv * Dk, Dk);
+            const double a = alpha[hv] + at(p + "ssm_dt.bias")[hv];
+            const double g = std::log1p(std::exp(a)) * at(p + "ssm_a")[hv];
+            const double b = sigmoid(beta[hv]);
+            auto& St = S[hv];
+            for (auto& e : St) e *= std::exp(g);
+            for (size_t j = 0; j < Dk; ++j) {
+              double sk = 0.0;
+              for (size_t c = 0; c < Dk; ++c) sk += St[j * Dk + c] * k[c];
+              for (size_t c = 0; c < Dk; ++c) St[j * Dk + c] += k[c] * (v[j] - sk) * b;
+            }
+            std::vector<double> oh(Dk, 0.0);
+            for (size_t j = 0; j < Dk; ++j) {
+              for (size_t c = 0; c < Dk; ++c)
+                oh[j] += St[j * Dk + c] * q[c] / std::sqrt(double(Dk));
+            }
+            oh = norm(oh, at(p + "ssm_norm.weight"));
+            for (size_t j = 0; j < Dk; ++j) o[hv * Dk + j] = oh[j] * silu(z[hv * Dk + j]);
+          }
+          out = matvec(p + "ssm_out.weight", o);
+        } else {
+          const auto qg = matvec(p + "attn_q.weight", h);
+          const auto k = matvec(p + "attn_k.weight", h), v = matvec(p + "attn_v.weight", h);
+          keys[i].assign(s_.n_head_kv, {});
+          values[i].assign(s_.n_head_kv, {});
+          for (size_t hd = 0; hd < s_.n_head_kv; ++hd) {
+            auto kh = norm(slice(k, hd * D, D), at(p + "attn_k_norm.weight"));
+            rope(kh, i);
+            keys[i][hd] = fp16(kh);
+            values[i][hd] = fp16(slice(v, hd * D, D));
+          }
+          std::vector<double> attn(H * D, 0.0);
+          for (size_t hd = 0; hd < H; ++hd) {
+            auto qh = norm(slice(qg, hd * 2 * D, D), at(p + "attn_q_norm.weight"));
+            rope(qh, i);
+            qh = fp16(qh);
+            std::vector<double> w(i + 1);
+            double mx = -INFINITY, sum = 0.0;
+            for (size_t t = 0; t <= i; ++t) {
+              w[t] = dot(qh, keys[t][hd / G]) / std::sqrt(double(D));
+              mx = std::max(mx, w[t]);
+            }
+            for (auto& e : w) sum += (e = std::exp(e - mx));
+            for (size_t t = 0; t <= i; ++t) {
+              for (size_t d = 0; d < D; ++d) attn[hd * D + d] += w[t] / sum * values[t][hd / G][d];
+            }
+            for (size_t d = 0; d < D; ++d) attn[hd * D + d] *= sigmoid(qg[hd * 2 * D + D + d]);
+          }
+          out = matvec(p + "attn_output.weight", attn);
+        }
+        add(x[i], out);
+      }
+      for (size_t i = 0; i < n; ++i) {
+        const auto h = norm(x[i], at(p + "post_attention_norm.weight"));
+        if (!moe()) {
+          add(x[i], swiglu_ffn(p + "ffn_", "", h));
+          continue;
+        }
+        add(x[i], experts(p, h));
+        const auto y = swiglu_ffn(p + "ffn_", "_shexp", h);
+        std::vector<double> gw(at(p + "ffn_gate_inp_shexp.weight").begin(),
+                               at(p + "ffn_gate_inp_shexp.weight").end());
+        const double gate = sigmoid(dot(gw, h));
+        for (size_t d = 0; d < E; ++d) x[i][d] += gate * y[d];
+      }
+    }
+    std::vector<double> logits;
+    const std::string out = s_.tied ? "token_embd.weight" : "output.weight";
+    for (size_t i = 0; i < n; ++i) {
+      auto y = matvec(out, norm(x[i], at("output_norm.weight")));
+      logits.insert(logits.end(), y.begin(), y.end());
+    }
+    return logits;
+  }
+  bool qk_norm() const { return s_.arch == "qwen3" || s_.arch == "qwen3moe"; }
+
+  // W_down . (silu(W_gate h) * W_up h) with the tensors <prefix>{gate,up,down}<suffix>.weight.
+  std::vector<double> swiglu_ffn(const std::string& prefix, const std::string& suffix,
+                                 const std::vector<double>& h, size_t expert = 0) const {
+    auto g = matvec(prefix + "gate" + suffix + ".weight", h, expert),
+         u = matvec(prefix + "up" + suffix + ".weight", h, expert);
+    for (size_t j = 0; j < g.size(); ++j) g[j] = g[j] / (1.0 + std::exp(-g[j])) * u[j];
+    return matvec(prefix + "down" + suffix + ".weight", g, expert);
+  }
+
+  // Mixture of experts, by its definition: softmax over the router's logits, the n_expert_used
+  // most probable experts, their probabilities renormalised to sum to 1.
+  std::vector<double> experts(const std::string& p, const std::vector<double>& h) const {
+    auto logits = matvec(p + "ffn_gate_inp.weight", h);
+    const double mx = *std::max_element(logits.begin(), logits.end());
+    std::vector<double> probs;
+    for (double l : logits) probs.push_back(std::exp(l - mx));
+    std::vector<size_t> order(probs.size());
+    for (size_t e = 0; e < order.size(); ++e) order[e] = e;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return probs[a] > probs[b]; });
+    double chosen = 0.0;
+    for (size_t j = 0; j < s_.n_expert_used; ++j) chosen += probs[order[j]];
+    std::vector<double> out(h.size(), 0.0);
+    for (size_t j = 0; j < s_.n_expert_used; ++j) {
+      const auto y = swiglu_ffn(p + "ffn_", "_exps", h, order[j]);
+      for (size_t d = 0; d < out.size(); ++d) out[d] += probs[order[j]] / chosen * y[d];
+    }
+    return out;
+  }
+
+  // The values the file holds, as the engine will read them back. n_out counts the rows of all
+  // n_slice slices of a 3-D tensor ([n_in, n_out / n_slice, n_slice]).
+  void matrix(GgufWriter& w, const std::string& name, size_t n_in, size_t n_out, float scale = 1.0f,
+              std::optional<GgmlType> as = std::nullopt, size_t n_slice = 1) {
+    const GgmlType type = as.value_or(s_.type);
     std::normal_distribution<float> normal(0.0f, scale / std::sqrt(float(n_in)));
     std::vector<float> values(n_in * n_out);
     for (auto& v : values) v = normal(rng_);
-    const auto& traits = kernels::weight_type(s_.type);
+    const auto& traits = kernels::weight_type(type);
     const size_t rb = kernels::row_bytes(traits, n_in);
     std::vector<std::byte> bytes(n_out * rb);
     auto& stored = weights_[name];
@@ -156,7 +399,12 @@ class TinyModel {
       traits.quantize_row(values.data() + r * n_in, bytes.data() + r * rb, n_in);
       traits.dequantize_row(bytes.data() + r * rb, stored.data() + r * n_in, n_in);
     }
-    w.add_tensor(name, s_.type, {n_in, n_out}, std::move(bytes));
+    types_[name] = type;
+    if (n_slice == 1) {
+      w.add_tensor(name, type, {n_in, n_out}, std::move(bytes));
+    } else {
+      w.add_tensor(name, type, {n_in, n_out / n_slice, n_slice}, std::move(bytes));
+    }
   }
   void vec(GgufWriter& w, const std::string& name, size_t n, float mean = 1.0f, float sd = 0.2f) {
     std::normal_distribution<float> normal(mean, sd);
@@ -171,10 +419,15 @@ class TinyModel {
   static std::vector<double> row(const std::vector<float>& m, size_t r, size_t n) {
     return std::vector<double>(m.begin() + r * n, m.begin() + (r + 1) * n);
   }
-  std::vector<double> matvec(const std::string& name, const std::vector<double>& x) const {
+  // W x for a 2-D tensor, or for slice `slice` of a 3-D one of n_slice slices.
+  std::vector<double> matvec(const std::string& name, const std::vector<double>& x_in,
+                             size_t slice = 0) const {
     const auto& m = at(name);
-    std::vector<double> y(m.size() / x.size());
-    for (size_t r = 0; r < y.size(); ++r) y[r] = dot(row(m, r, x.size()), x);
+    const std::vector<double> x = as_activation(name, x_in);
+    const size_t n_slice = moe() && name.find("_exps") != std::string::npos ? s_.n_expert : 1;
+    const size_t rows = m.size() / x.size() / n_slice;
+    std::vector<double> y(rows);
+    for (size_t r = 0; r < rows; ++r) y[r] = dot(row(m, slice * rows + r, x.size()), x);
     return y;
   }
   std::vector<double> norm(const std::vector<double>& x, const std::vector<float>& w) const {
@@ -185,10 +438,11 @@ class TinyModel {
     for (size_t i = 0; i < x.size(); ++i) y[i] = x[i] * scale * w[i];
     return y;
   }
+  // NeoX (or llama's adjacent-pair) rotation of the first n_rot dims (all for the dense archs).
   void rope(std::vector<double>& x, size_t pos) const {
-    const size_t half = x.size() / 2;
+    const size_t n_rot = hybrid() ? s_.n_rot : x.size(), half = n_rot / 2;
     for (size_t i = 0; i < half; ++i) {
-      double theta = pos * std::pow(double(s_.rope_base), -2.0 * i / x.size());
+      double theta = pos * std::pow(double(s_.rope_base), -2.0 * i / n_rot);
       if (s_.rope_freqs) theta /= at("rope_freqs.weight")[i];
       const size_t a = s_.arch == "llama" ? 2 * i : i,
                    b = s_.arch == "llama" ? 2 * i + 1 : i + half;
@@ -196,6 +450,20 @@ class TinyModel {
       x[a] = x0 * std::cos(theta) - x1 * std::sin(theta);
       x[b] = x0 * std::sin(theta) + x1 * std::cos(theta);
     }
+  }
+  // x as the matmul of an F16 or Q8_0 weight sees it: rounded to fp16, or quantized to Q8_0
+  // blocks (the activation types of kernels/weight_type.h, as in ggml). Exact for F32 weights.
+  std::vector<double> as_activation(const std::string& name, std::vector<double> x) const {
+    const auto type = types_.find(name);
+    if (type == types_.end() || type->second == GgmlType::F32) return x;
+    if (type->second == GgmlType::F16) return fp16(std::move(x));
+    if (type->second != GgmlType::Q8_0) return x;
+    const auto& traits = kernels::weight_type(GgmlType::Q8_0);
+    std::vector<float> in(x.begin(), x.end()), back(x.size());
+    std::vector<std::byte> q(kernels::row_bytes(traits, x.size()));
+    traits.quantize_row(in.data(), q.data(), x.size());
+    traits.dequantize_row(q.data(), back.data(), x.size());
+    return std::vector<double>(back.begin(), back.end());
   }
   static std::vector<double> fp16(std::vector<double> x) {
     for (auto& v : x) v = kernels::fp16_to_fp32(kernels::fp32_to_fp16(static_cast<float>(v)));
@@ -216,6 +484,7 @@ class TinyModel {
   TinyShape s_;
   std::mt19937 rng_;
   std::map<std::string, std::vector<float>> weights_;
+  std::map<std::string, GgmlType> types_;  // of the matrices
 };
 
 }  // namespace engine::testing
