@@ -25,6 +25,9 @@ namespace engine::ops {
 inline constexpr size_t kTileKv = 64;
 // Rows (query token x query head pairs) per task, before rounding to whole tokens.
 inline constexpr size_t kTaskRows = 32;
+// Up to this many rows, scores are taken from the fp16 keys in place; above it, transposing each
+// key tile once pays for itself (bench/kernels/attention_bench.cpp).
+inline constexpr size_t kDirectRows = 8;
 
 // Per-thread scratch of a task, grown on demand and reused across calls. Only as aligned as
 // malloc makes it: the kernels use unaligned loads and stores.
@@ -117,6 +120,68 @@ HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, 
   }
 }
 
+// S[r][t] = scale * Q[r] . K[t] for r < kRows, t < n_kv, with K read in place (fp16 rows of dk):
+// kPos positions at a time, so kRows * kPos independent sums hide the FMA latency. Used where
+// there are too few rows to pay for transposing the key tile (decode).
+template <size_t kRows, size_t kPos>
+HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, size_t dk, float scale,
+                             float* s) {
+  const DF df;
+  const DH dh;
+  const size_t lanes = hn::Lanes(df);
+  const size_t dk_vec = dk / lanes * lanes;
+  const auto* kh = reinterpret_cast<const hwy::float16_t*>(k);
+  size_t t = 0;
+  for (; t + kPos <= n_kv; t += kPos) {
+    hn::Vec<DF> acc[kRows][kPos];
+    for (size_t r = 0; r < kRows; ++r)
+      for (size_t p = 0; p < kPos; ++p) acc[r][p] = hn::Zero(df);
+    for (size_t j = 0; j < dk_vec; j += lanes) {
+      for (size_t p = 0; p < kPos; ++p) {
+        const auto kv = hn::PromoteTo(df, hn::LoadU(dh, kh + (t + p) * dk + j));
+        for (size_t r = 0; r < kRows; ++r) {
+          acc[r][p] = hn::MulAdd(hn::LoadU(df, q + r * dk + j), kv, acc[r][p]);
+        }
+      }
+    }
+    for (size_t r = 0; r < kRows; ++r) {
+      for (size_t p = 0; p < kPos; ++p) {
+        float sum = hn::GetLane(hn::SumOfLanes(df, acc[r][p]));
+        for (size_t j = dk_vec; j < dk; ++j) {
+          sum += q[r * dk + j] * kernels::fp16_to_fp32(k[(t + p) * dk + j]);
+        }
+        s[r * kTileKv + t + p] = sum * scale;
+      }
+    }
+  }
+  if constexpr (kPos > 1) {
+    if (t < n_kv) ScoresDirect<kRows, 1>(q, k + t * dk, n_kv - t, dk, scale, s + t);
+  }
+}
+
+// ScoresDirect over any number of rows, four at a time.
+HWY_INLINE void ScoresDirectRows(const float* q, const uint16_t* k, size_t rows, size_t n_kv,
+                                 size_t dk, float scale, float* s) {
+  for (size_t r0 = 0; r0 < rows; r0 += 4) {
+    const float* qr = q + r0 * dk;
+    float* sr = s + r0 * kTileKv;
+    switch (std::min<size_t>(4, rows - r0)) {
+      case 4:
+        ScoresDirect<4, 2>(qr, k, n_kv, dk, scale, sr);
+        break;
+      case 3:
+        ScoresDirect<3, 2>(qr, k, n_kv, dk, scale, sr);
+        break;
+      case 2:
+        ScoresDirect<2, 4>(qr, k, n_kv, dk, scale, sr);
+        break;
+      default:
+        ScoresDirect<1, 8>(qr, k, n_kv, dk, scale, sr);
+        break;
+    }
+  }
+}
+
 // Turns row r of S into probabilities against the running max (columns >= visible get 0) and
 // returns the factor by which the row's earlier output and sum must be scaled.
 HWY_INLINE float SoftmaxRow(float* s, size_t visible, float& m, float& l) {
@@ -140,9 +205,27 @@ HWY_INLINE float SoftmaxRow(float* s, size_t visible, float& m, float& l) {
   return correction;
 }
 
-// O[r] = O[r] * correction[r] + P[r] . V for rows [r, r + n_rows), vector columns of O.
-template <size_t kRows>
-HWY_INLINE void AccumulateRows(const float* p, const float* vt, size_t n_kv, size_t dv,
+// Value rows as AccumulateRows reads them: a tile already converted to floats, or the cache's fp16
+// rows in place (decode, where converting a tile first would cost as much as using it).
+struct FloatValues {
+  const float* v;  // [kTileKv][dv]
+  size_t dv;
+  HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const { return hn::LoadU(DF(), v + t * dv + d); }
+  HWY_INLINE float At(size_t t, size_t d) const { return v[t * dv + d]; }
+};
+struct Fp16Values {
+  const uint16_t* v;  // [n_kv][dv], fp16 bits
+  size_t dv;
+  HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const {
+    return hn::PromoteTo(DF(),
+                         hn::LoadU(DH(), reinterpret_cast<const hwy::float16_t*>(v) + t * dv + d));
+  }
+  HWY_INLINE float At(size_t t, size_t d) const { return kernels::fp16_to_fp32(v[t * dv + d]); }
+};
+
+// O[r] = O[r] * correction[r] + P[r] . V for kRows rows, vector columns of O.
+template <size_t kRows, class Values>
+HWY_INLINE void AccumulateRows(const float* p, const Values& values, size_t n_kv, size_t dv,
                                const float* correction, float* o) {
   const DF df;
   const size_t lanes = hn::Lanes(df);
@@ -153,7 +236,7 @@ HWY_INLINE void AccumulateRows(const float* p, const float* vt, size_t n_kv, siz
       acc[r] = hn::Mul(hn::LoadU(df, o + r * dv + d), hn::Set(df, correction[r]));
     }
     for (size_t t = 0; t < n_kv; ++t) {
-      const auto v = hn::LoadU(df, vt + t * dv + d);
+      const auto v = values.Load(t, d);
       for (size_t r = 0; r < kRows; ++r) {
         acc[r] = hn::MulAdd(hn::Set(df, p[r * kTileKv + t]), v, acc[r]);
       }
@@ -163,9 +246,29 @@ HWY_INLINE void AccumulateRows(const float* p, const float* vt, size_t n_kv, siz
   for (; d < dv; ++d) {
     for (size_t r = 0; r < kRows; ++r) {
       float acc = o[r * dv + d] * correction[r];
-      for (size_t t = 0; t < n_kv; ++t) acc += p[r * kTileKv + t] * vt[t * dv + d];
+      for (size_t t = 0; t < n_kv; ++t) acc += p[r * kTileKv + t] * values.At(t, d);
       o[r * dv + d] = acc;
     }
+  }
+}
+
+// AccumulateRows for 1 to 4 rows.
+template <class Values>
+HWY_INLINE void AccumulateUpTo4Rows(size_t n_rows, const float* p, const Values& values,
+                                    size_t n_kv, size_t dv, const float* correction, float* o) {
+  switch (n_rows) {
+    case 4:
+      AccumulateRows<4>(p, values, n_kv, dv, correction, o);
+      break;
+    case 3:
+      AccumulateRows<3>(p, values, n_kv, dv, correction, o);
+      break;
+    case 2:
+      AccumulateRows<2>(p, values, n_kv, dv, correction, o);
+      break;
+    default:
+      AccumulateRows<1>(p, values, n_kv, dv, correction, o);
+      break;
   }
 }
 
@@ -209,15 +312,20 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
   const size_t kv_end = a.pos0 + tok1;  // the last token of the block sees positions < kv_end
   HWY_ALIGN float row[1024];            // one key row as floats; head_dim <= 1024 (model_config)
   float correction[4];
+  const bool direct = rows <= kDirectRows;
   for (size_t t0 = 0; t0 < kv_end; t0 += kTileKv) {
     const size_t n_kv = std::min(kTileKv, kv_end - t0);
-    std::fill_n(w.kt.begin(), dk * kTileKv, 0.0f);
-    for (size_t t = 0; t < n_kv; ++t) {
-      Fp16RowToFloat(k_head + (t0 + t) * dk, row, dk);
-      for (size_t j = 0; j < dk; ++j) w.kt[j * kTileKv + t] = row[j];
-      Fp16RowToFloat(v_head + (t0 + t) * dv, w.vt.data() + t * dv, dv);
+    if (direct) {
+      ScoresDirectRows(w.q.data(), k_head + t0 * dk, rows, n_kv, dk, a.scale, w.s.data());
+    } else {
+      std::fill_n(w.kt.begin(), dk * kTileKv, 0.0f);
+      for (size_t t = 0; t < n_kv; ++t) {
+        Fp16RowToFloat(k_head + (t0 + t) * dk, row, dk);
+        for (size_t j = 0; j < dk; ++j) w.kt[j * kTileKv + t] = row[j];
+        Fp16RowToFloat(v_head + (t0 + t) * dv, w.vt.data() + t * dv, dv);
+      }
+      Scores(w.q.data(), w.kt.data(), rows, dk, a.scale, w.s.data());
     }
-    Scores(w.q.data(), w.kt.data(), rows, dk, a.scale, w.s.data());
     for (size_t r0 = 0; r0 < rows; r0 += 4) {
       const size_t n_rows = std::min<size_t>(4, rows - r0);
       size_t max_visible = 0;
@@ -231,19 +339,12 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
       }
       const float* p = w.s.data() + r0 * kTileKv;
       float* o = w.o.data() + r0 * dv;
-      switch (n_rows) {
-        case 4:
-          AccumulateRows<4>(p, w.vt.data(), max_visible, dv, correction, o);
-          break;
-        case 3:
-          AccumulateRows<3>(p, w.vt.data(), max_visible, dv, correction, o);
-          break;
-        case 2:
-          AccumulateRows<2>(p, w.vt.data(), max_visible, dv, correction, o);
-          break;
-        default:
-          AccumulateRows<1>(p, w.vt.data(), max_visible, dv, correction, o);
-          break;
+      if (direct) {
+        AccumulateUpTo4Rows(n_rows, p, Fp16Values{v_head + t0 * dv, dv}, max_visible, dv,
+                            correction, o);
+      } else {
+        AccumulateUpTo4Rows(n_rows, p, FloatValues{w.vt.data(), dv}, max_visible, dv, correction,
+                            o);
       }
     }
   }

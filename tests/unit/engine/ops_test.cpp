@@ -186,9 +186,20 @@ struct AttentionProblem {
 
 TEST(Attention, MatchesTheReferenceOnEveryTarget) {
   const AttentionCase cases[] = {
-      {1, 0, 4, 4, 64, 64},   {1, 130, 8, 2, 128, 128}, {5, 0, 4, 2, 64, 64},
-      {70, 0, 6, 3, 80, 80},  {17, 60, 8, 4, 128, 128}, {9, 200, 2, 1, 72, 48},
+      {1, 0, 4, 4, 64, 64},
+      {1, 130, 8, 2, 128, 128},
+      {5, 0, 4, 2, 64, 64},
+      {70, 0, 6, 3, 80, 80},
+      {17, 60, 8, 4, 128, 128},
+      {9, 200, 2, 1, 72, 48},
       {3, 64, 12, 4, 96, 96},
+      // Few rows per task (decode): scores from the fp16 keys in place, every row count 1..8,
+      // head sizes with a tail after the last full vector.
+      {1, 75, 6, 2, 20, 24},
+      {2, 40, 8, 4, 72, 40},
+      {1, 100, 7, 1, 64, 64},
+      {4, 33, 4, 2, 64, 64},
+      {1, 9, 5, 1, 36, 36},
   };
   for (const auto& c : cases) {
     AttentionProblem p(c);
