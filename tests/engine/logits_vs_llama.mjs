@@ -43,6 +43,11 @@ const quick = [
   {arch: "qwen2", shape: "tiny", type: "f32"}, {arch: "qwen2", shape: "tiny", type: "q8_0"},
   {arch: "llama", shape: "tiny", type: "f32"}, {arch: "llama", shape: "small", type: "q4_k"},
   {arch: "qwen3", shape: "tiny", type: "f16", tokens: 2048, stride: 97},
+  // Mixture of experts (qwen3moe) and the Gated DeltaNet hybrids (qwen35, qwen35moe).
+  ...["qwen3moe/tiny-moe", "qwen35/tiny-hybrid", "qwen35moe/tiny-hybrid"].flatMap((name) => {
+    const [arch, shape] = name.split("/");
+    return ["f32", "q8_0"].map((type) => ({arch, shape, type}));
+  }),
 ];
 const full = [
   ...quick,
@@ -52,6 +57,11 @@ const full = [
   {arch: "qwen3", shape: "qwen3-0.6b", type: "q8_0", tokens: 2048, stride: 255},
   {arch: "qwen2", shape: "qwen2.5-0.5b", type: "q8_0"},
   {arch: "llama", shape: "llama3.2-1b", type: "q4_k_m"},
+  {arch: "qwen35", shape: "tiny-hybrid", type: "bf16"},
+  {arch: "qwen35moe", shape: "tiny-hybrid", type: "f16"},
+  // The recurrent state over a long prompt, prefilled in chunks by both engines.
+  {arch: "qwen35", shape: "tiny-hybrid", type: "f16", tokens: 1024, stride: 61},
+  {arch: "qwen35moe", shape: "tiny-hybrid", type: "q8_0", tokens: 1024, stride: 61},
 ];
 const caseName = (c) => `${c.arch}-${c.shape}-${c.type}${c.tokens ? `-${c.tokens}` : ""}`;
 const cases = (a.suite === "full" ? full : quick)

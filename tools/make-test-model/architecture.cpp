@@ -199,10 +199,195 @@ void llama_hparams(const Shape& s, uint32_t file_type, engine::GgufWriter& w) {
   w.set_u32("llama.rope.dimension_count", s.head_dim);
 }
 
+// Qwen3-MoE (Qwen3MoeForCausalLM, Qwen3-Coder-30B-A3B): qwen3's attention, and in every block a
+// router (ffn_gate_inp) over n_expert SwiGLU experts stored as 3-D tensors [n_in, n_out,
+// n_expert]. The converter adds expert_count, expert_used_count and expert_feed_forward_length.
+constexpr uint32_t kQwen3MoeCtx = 262144;
+constexpr float kQwen3CoderRopeBase = 10000000.0f;
+
+// The router's logits are drawn wider than a projection's (N(0, 16) for a unit-RMS input) so
+// that the experts a token picks are not decided by rounding: a trained router is as decisive.
+constexpr float kRouterGain = 4.0f;
+
+TensorInit router(uint32_t n_embd) {
+  return TensorInit::normal(0.0f, kRouterGain / std::sqrt(static_cast<float>(n_embd)));
+}
+
+void add_block(std::vector<TensorSpec>& t, int il, const char* name, std::vector<uint64_t> ne,
+               TensorRole role, TensorInit init) {
+  t.push_back({block_name(il, name), std::move(ne), role, il, std::move(init)});
+}
+
+// The routed experts (and qwen35moe's shared one) of block il.
+void add_experts(std::vector<TensorSpec>& t, const Shape& s, int il, bool shared) {
+  const uint64_t E = s.n_embd, F = s.n_ff_exp, X = s.n_expert;
+  add_block(t, il, "ffn_gate_inp.weight", {E, X}, TensorRole::kFfnGateInp, router(s.n_embd));
+  add_block(t, il, "ffn_gate_exps.weight", {E, F, X}, TensorRole::kFfnGateExps, projection(E));
+  add_block(t, il, "ffn_up_exps.weight", {E, F, X}, TensorRole::kFfnUpExps, projection(E));
+  add_block(t, il, "ffn_down_exps.weight", {F, E, X}, TensorRole::kFfnDownExps,
+            residual_projection(F, s.n_layer));
+  if (!shared) return;
+  const uint64_t S = s.n_ff_shexp;
+  add_block(t, il, "ffn_gate_inp_shexp.weight", {E}, TensorRole::kFfnGateInpShexp, projection(E));
+  add_block(t, il, "ffn_gate_shexp.weight", {E, S}, TensorRole::kFfnGateShexp, projection(E));
+  add_block(t, il, "ffn_up_shexp.weight", {E, S}, TensorRole::kFfnUpShexp, projection(E));
+  add_block(t, il, "ffn_down_shexp.weight", {S, E}, TensorRole::kFfnDownShexp,
+            residual_projection(S, s.n_layer));
+}
+
+void require_experts(const Shape& s, std::string_view arch) {
+  if (s.n_expert == 0 || s.n_expert_used == 0 || s.n_ff_exp == 0 || s.n_expert_used > s.n_expert) {
+    throw std::invalid_argument(std::string(arch) +
+                                " needs a shape with experts (e.g. tiny-moe), "
+                                "not '" +
+                                s.name + "'");
+  }
+}
+
+std::vector<TensorSpec> qwen3moe_tensors(const Shape& s) {
+  require_experts(s, "qwen3moe");
+  std::vector<TensorSpec> t;
+  for (TensorSpec& spec : dense_tensors(s, {.qk_norm = true})) {
+    const bool dense_ffn = spec.role == TensorRole::kFfnGate || spec.role == TensorRole::kFfnUp ||
+                           spec.role == TensorRole::kFfnDown;
+    if (!dense_ffn) t.push_back(std::move(spec));
+  }
+  for (int il = 0; il < static_cast<int>(s.n_layer); ++il) add_experts(t, s, il, false);
+  sort_like_llama_cpp(t);
+  return t;
+}
+void qwen3moe_hparams(const Shape& s, uint32_t file_type, engine::GgufWriter& w) {
+  dense_hparams(w, "qwen3moe", s, kQwen3MoeCtx, kQwen3CoderRopeBase, kQwenRmsEps, true, file_type);
+  w.set_u32("qwen3moe.expert_used_count", s.n_expert_used);
+  w.set_u32("qwen3moe.expert_count", s.n_expert);
+  w.set_u32("qwen3moe.expert_feed_forward_length", s.n_ff_exp);
+}
+
+// Qwen3.5 / Qwen3.6 (Qwen3_5ForConditionalGeneration's text model; qwen35moe for the MoE ones):
+// blocks of Gated DeltaNet linear attention with every full_attention_interval-th block a gated
+// full-attention one (attn_q yields a query and a sigmoid gate per head), a post-attention norm
+// before the feed-forward, partial interleaved M-RoPE. Tensors and keys as convert_hf_to_gguf.py's
+// Qwen3NextModel / Qwen3_5 writes them: the converter already stores ssm_a as -exp(A_log).
+constexpr uint32_t kQwen35Ctx = 262144;
+
+bool is_recurrent_layer(const Shape& s, int il) {
+  return (il + 1) % static_cast<int>(s.full_attention_interval) != 0;
+}
+
+std::vector<TensorSpec> qwen35_tensors_impl(const Shape& s, bool moe) {
+  if (s.ssm_n_v_heads == 0 || s.ssm_n_k_heads == 0 || s.ssm_d_state == 0 ||
+      s.ssm_n_v_heads % s.ssm_n_k_heads != 0 || s.full_attention_interval == 0) {
+    throw std::invalid_argument(std::string(moe ? "qwen35moe" : "qwen35") +
+                                " needs a shape with Gated DeltaNet heads (e.g. tiny-hybrid), "
+                                "not '" +
+                                s.name + "'");
+  }
+  if (moe) require_experts(s, "qwen35moe");
+  const uint64_t E = s.n_embd, D = s.head_dim;
+  const uint64_t key_dim = uint64_t{s.ssm_d_state} * s.ssm_n_k_heads;
+  const uint64_t value_dim = uint64_t{s.ssm_d_state} * s.ssm_n_v_heads;
+  const uint64_t conv_dim = 2 * key_dim + value_dim;
+  std::vector<TensorSpec> t;
+  t.push_back(
+      {"token_embd.weight", {E, s.n_vocab}, TensorRole::kTokenEmbd, -1, embedding(s.n_embd)});
+  t.push_back({"output_norm.weight", {E}, TensorRole::kOutputNorm, -1, norm_weight()});
+  if (!s.tied) {
+    t.push_back(
+        {"output.weight", {E, s.n_vocab}, TensorRole::kOutput, -1, output_projection(s.n_embd)});
+  }
+  // -exp(A_log) per value head: decays between exp(-0.5 softplus) and exp(-2 softplus) per token.
+  std::vector<float> ssm_a;
+  for (uint32_t h = 0; h < s.ssm_n_v_heads; ++h) {
+    ssm_a.push_back(-0.5f - 1.5f * static_cast<float>(h) / static_cast<float>(s.ssm_n_v_heads));
+  }
+  for (int il = 0; il < static_cast<int>(s.n_layer); ++il) {
+    const auto add = [&](const char* name, std::vector<uint64_t> ne, TensorRole role,
+                         TensorInit init) { add_block(t, il, name, std::move(ne), role, init); };
+    add("attn_norm.weight", {E}, TensorRole::kAttnNorm, norm_weight());
+    add("post_attention_norm.weight", {E}, TensorRole::kAttnPostNorm, norm_weight());
+    if (is_recurrent_layer(s, il)) {
+      add("attn_qkv.weight", {E, conv_dim}, TensorRole::kSsmQkv, projection(E));
+      add("attn_gate.weight", {E, value_dim}, TensorRole::kSsmGate, projection(E));
+      add("ssm_conv1d.weight", {s.ssm_d_conv, conv_dim}, TensorRole::kSsmConv1d,
+          projection(s.ssm_d_conv));
+      add("ssm_dt.bias", {s.ssm_n_v_heads}, TensorRole::kSsmDt, TensorInit::normal(0.0f, 0.5f));
+      add("ssm_a", {s.ssm_n_v_heads}, TensorRole::kSsmA, TensorInit::fixed(ssm_a));
+      add("ssm_alpha.weight", {E, s.ssm_n_v_heads}, TensorRole::kSsmAlpha, projection(E));
+      add("ssm_beta.weight", {E, s.ssm_n_v_heads}, TensorRole::kSsmBeta, projection(E));
+      add("ssm_norm.weight", {s.ssm_d_state}, TensorRole::kSsmNorm, norm_weight());
+      add("ssm_out.weight", {value_dim, E}, TensorRole::kSsmOut,
+          residual_projection(value_dim, s.n_layer));
+    } else {
+      const uint64_t n_q = uint64_t{s.n_head} * D, n_kv = uint64_t{s.n_head_kv} * D;
+      add("attn_q.weight", {E, 2 * n_q}, TensorRole::kAttnQ, projection(E));
+      add("attn_k.weight", {E, n_kv}, TensorRole::kAttnK, projection(E));
+      add("attn_v.weight", {E, n_kv}, TensorRole::kAttnV, projection(E));
+      add("attn_q_norm.weight", {D}, TensorRole::kAttnQNorm, norm_weight());
+      add("attn_k_norm.weight", {D}, TensorRole::kAttnKNorm, norm_weight());
+      add("attn_output.weight", {n_q, E}, TensorRole::kAttnOutput,
+          residual_projection(n_q, s.n_layer));
+    }
+    if (moe) {
+      add_experts(t, s, il, true);
+    } else {
+      add("ffn_gate.weight", {E, s.n_ff}, TensorRole::kFfnGate, projection(E));
+      add("ffn_up.weight", {E, s.n_ff}, TensorRole::kFfnUp, projection(E));
+      add("ffn_down.weight", {s.n_ff, E}, TensorRole::kFfnDown,
+          residual_projection(s.n_ff, s.n_layer));
+    }
+  }
+  sort_like_llama_cpp(t);
+  return t;
+}
+
+void qwen35_hparams_impl(const Shape& s, uint32_t file_type, engine::GgufWriter& w,
+                         std::string_view arch) {
+  const std::string a(arch);
+  dense_hparams(w, arch, s, kQwen35Ctx, kQwen3CoderRopeBase, kQwenRmsEps, true, file_type);
+  if (s.n_expert > 0) {
+    w.set_u32(a + ".expert_count", s.n_expert);
+    w.set_u32(a + ".expert_used_count", s.n_expert_used);
+    w.set_u32(a + ".expert_feed_forward_length", s.n_ff_exp);
+    w.set_u32(a + ".expert_shared_feed_forward_length", s.n_ff_shexp);
+  }
+  w.set_u32(a + ".ssm.conv_kernel", s.ssm_d_conv);
+  w.set_u32(a + ".ssm.state_size", s.ssm_d_state);
+  w.set_u32(a + ".ssm.group_count", s.ssm_n_k_heads);
+  w.set_u32(a + ".ssm.time_step_rank", s.ssm_n_v_heads);
+  w.set_u32(a + ".ssm.inner_size", s.ssm_d_state * s.ssm_n_v_heads);
+  w.set_u32(a + ".full_attention_interval", s.full_attention_interval);
+  const uint32_t n_rot = s.n_rot != 0 ? s.n_rot : s.head_dim;
+  w.set_u32(a + ".rope.dimension_count", n_rot);
+  // Interleaved M-RoPE sections: pair p of the rotated dims takes section p % 3 (time, height,
+  // width), which for text all hold the token's position. Section k gets ceil((pairs - k) / 3)
+  // pairs, so that every pair is in one of the three: Qwen's [11, 11, 10] for 32 pairs.
+  const auto pairs = static_cast<int32_t>(n_rot / 2);
+  std::vector<int32_t> sections;
+  for (int32_t k = 0; k < 3; ++k) sections.push_back(std::max(0, (pairs - k + 2) / 3));
+  sections.push_back(0);
+  w.set_array(a + ".rope.dimension_sections", sections);
+}
+
+std::vector<TensorSpec> qwen35_tensors(const Shape& s) {
+  return qwen35_tensors_impl(s, false);
+}
+void qwen35_hparams(const Shape& s, uint32_t file_type, engine::GgufWriter& w) {
+  qwen35_hparams_impl(s, file_type, w, "qwen35");
+}
+std::vector<TensorSpec> qwen35moe_tensors(const Shape& s) {
+  return qwen35_tensors_impl(s, true);
+}
+void qwen35moe_hparams(const Shape& s, uint32_t file_type, engine::GgufWriter& w) {
+  qwen35_hparams_impl(s, file_type, w, "qwen35moe");
+}
+
 const std::array kArchs = {
     ArchSpec{"qwen3", kQwen3Ctx, qwen3_tensors, qwen3_hparams, false},
     ArchSpec{"qwen2", kQwen2Ctx, qwen2_tensors, qwen2_hparams, false},
     ArchSpec{"llama", kLlama3Ctx, llama_tensors, llama_hparams, true},
+    ArchSpec{"qwen3moe", kQwen3MoeCtx, qwen3moe_tensors, qwen3moe_hparams, false},
+    ArchSpec{"qwen35", kQwen35Ctx, qwen35_tensors, qwen35_hparams, false},
+    ArchSpec{"qwen35moe", kQwen35Ctx, qwen35moe_tensors, qwen35moe_hparams, false},
 };
 
 }  // namespace

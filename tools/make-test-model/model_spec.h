@@ -23,6 +23,18 @@ struct Shape {
   bool tied = true;        // no output.weight: the output projection reuses token_embd
   // Llama 3's rope_scaling.factor (8 for Llama 3.1, 32 for Llama 3.2); only llama uses it.
   float rope_scaling_factor = 8.0f;
+  // Mixture of experts (qwen3moe, qwen35moe); 0 experts for the dense shapes.
+  uint32_t n_expert = 0;       // expert_count
+  uint32_t n_expert_used = 0;  // expert_used_count
+  uint32_t n_ff_exp = 0;       // expert_feed_forward_length
+  uint32_t n_ff_shexp = 0;     // expert_shared_feed_forward_length (qwen35moe)
+  // Gated DeltaNet layers (qwen35, qwen35moe); 0 heads for the pure transformers.
+  uint32_t ssm_d_state = 0;    // ssm.state_size: linear_key_head_dim = linear_value_head_dim
+  uint32_t ssm_n_k_heads = 0;  // ssm.group_count: linear_num_key_heads
+  uint32_t ssm_n_v_heads = 0;  // ssm.time_step_rank: linear_num_value_heads
+  uint32_t ssm_d_conv = 4;     // ssm.conv_kernel
+  uint32_t full_attention_interval = 4;
+  uint32_t n_rot = 0;  // rope.dimension_count: head_dim * partial_rotary_factor; 0: head_dim
 };
 
 // What a tensor is for; the quantization mix (weight_mix.cpp) picks types by role, as llama.cpp's
@@ -44,6 +56,24 @@ enum class TensorRole {
   kFfnGate,
   kFfnUp,
   kFfnDown,
+  kFfnGateInp,  // the router: kept f32 by converter and quantizer alike
+  kFfnGateExps,
+  kFfnUpExps,
+  kFfnDownExps,
+  kFfnGateInpShexp,  // 1-D
+  kFfnGateShexp,
+  kFfnUpShexp,
+  kFfnDownShexp,
+  kAttnPostNorm,
+  kSsmQkv,   // attn_qkv
+  kSsmGate,  // attn_gate (z)
+  kSsmAlpha,
+  kSsmBeta,
+  kSsmConv1d,  // kept f32 by converter and quantizer alike
+  kSsmDt,      // 1-D
+  kSsmA,       // 1-D
+  kSsmNorm,    // 1-D
+  kSsmOut,
 };
 
 // Values of a tensor: `values` when given (exact, e.g. Llama 3's rope frequency factors), otherwise

@@ -104,8 +104,19 @@ const FileType& find_file_type(std::string_view name) {
 }
 
 GgmlType tensor_type(const FileType& ft, const TensorSpec& t, const Shape& shape) {
+  // q8_0's "mix" is q8_0 throughout; the k-quant mixes have rules for experts and fused
+  // projections that mix_type does not model.
+  if (!ft.pure && ft.base != GgmlType::Q8_0 && (shape.n_expert > 0 || shape.ssm_n_v_heads > 0)) {
+    throw std::invalid_argument(
+        "--type " + std::string(ft.name) +
+        ": llama.cpp's quantization mixes are modelled for dense transformers only; give a "
+        "mixture-of-experts or hybrid model a pure type (f32, f16, bf16, q8_0, q4_0, q4_k, q5_k)");
+  }
   // llama.cpp quantizes only the 2-D (and 3-D) weights; the converter keeps 1-D tensors in f32.
   if (t.ne.size() < 2) return GgmlType::F32;
+  // convert_hf_to_gguf.py writes the router and the convolution in f32 whatever the type, and
+  // llama-quantize leaves them so.
+  if (t.role == TensorRole::kFfnGateInp || t.role == TensorRole::kSsmConv1d) return GgmlType::F32;
   if (!is_quantized(ft.base)) return ft.base;
   const GgmlType type = ft.pure ? ft.base : mix_type(ft, t, shape);
   return fallback(type, t);
