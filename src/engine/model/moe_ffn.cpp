@@ -20,23 +20,39 @@ std::string blk(size_t il, const char* name) {
 MoeFfn::MoeFfn(WeightBinder& w, size_t il, const ModelConfig& c)
     : config_(c), router_(w.matrix(blk(il, "ffn_gate_inp"), c.n_embd, c.moe.n_expert)) {
   const MoeConfig& m = c.moe;
-  auto gate = w.expert_matrices(blk(il, "ffn_gate_exps"), c.n_embd, m.n_ff_exp, m.n_expert);
-  auto up = w.expert_matrices(blk(il, "ffn_up_exps"), c.n_embd, m.n_ff_exp, m.n_expert);
   auto down = w.expert_matrices(blk(il, "ffn_down_exps"), m.n_ff_exp, c.n_embd, m.n_expert);
-  for (size_t e = 0; e < m.n_expert; ++e) {
-    experts_.push_back({std::move(gate[e]), std::move(up[e]), std::move(down[e])});
+  if (w.has(blk(il, "ffn_gate_up_exps"))) {
+    auto gate_up =
+        w.expert_matrices(blk(il, "ffn_gate_up_exps"), c.n_embd, 2 * m.n_ff_exp, m.n_expert);
+    for (size_t e = 0; e < m.n_expert; ++e) {
+      experts_.push_back({.gate = std::nullopt,
+                          .up = std::nullopt,
+                          .gate_up = std::move(gate_up[e]),
+                          .down = std::move(down[e])});
+    }
+  } else {
+    auto gate = w.expert_matrices(blk(il, "ffn_gate_exps"), c.n_embd, m.n_ff_exp, m.n_expert);
+    auto up = w.expert_matrices(blk(il, "ffn_up_exps"), c.n_embd, m.n_ff_exp, m.n_expert);
+    for (size_t e = 0; e < m.n_expert; ++e) {
+      experts_.push_back({.gate = std::move(gate[e]),
+                          .up = std::move(up[e]),
+                          .gate_up = std::nullopt,
+                          .down = std::move(down[e])});
+    }
   }
   if (m.n_ff_shexp > 0) {
-    shared_.emplace(Expert{w.matrix(blk(il, "ffn_gate_shexp"), c.n_embd, m.n_ff_shexp),
-                           w.matrix(blk(il, "ffn_up_shexp"), c.n_embd, m.n_ff_shexp),
-                           w.matrix(blk(il, "ffn_down_shexp"), m.n_ff_shexp, c.n_embd)});
+    shared_.emplace(Expert{.gate = w.matrix(blk(il, "ffn_gate_shexp"), c.n_embd, m.n_ff_shexp),
+                           .up = w.matrix(blk(il, "ffn_up_shexp"), c.n_embd, m.n_ff_shexp),
+                           .gate_up = std::nullopt,
+                           .down = w.matrix(blk(il, "ffn_down_shexp"), m.n_ff_shexp, c.n_embd)});
     shared_gate_ = w.vector(blk(il, "ffn_gate_inp_shexp"), c.n_embd);
   }
 }
 
 size_t MoeFfn::decode_bytes() const {
   auto bytes = [](const Expert& e) {
-    return e.gate.weight_bytes() + e.up.weight_bytes() + e.down.weight_bytes();
+    return (e.gate_up ? e.gate_up->weight_bytes() : e.gate->weight_bytes() + e.up->weight_bytes()) +
+           e.down.weight_bytes();
   };
   size_t total = router_.weight_bytes() + config_.moe.n_expert_used * bytes(experts_[0]);
   if (shared_) total += bytes(*shared_) + shared_gate_.size() * sizeof(float);
@@ -46,12 +62,21 @@ size_t MoeFfn::decode_bytes() const {
 // y[m, n_embd] = W_down . (silu(W_gate x) * W_up x).
 void MoeFfn::run_expert(const Expert& e, const float* x, size_t m, float* y,
                         kernels::ThreadPool& pool) {
-  const size_t n_ff = e.gate.n_out();
-  gate_.resize(m * n_ff);
-  up_.resize(m * n_ff);
-  kernels::matmul(e.gate, x, m, gate_.data(), pool);
-  kernels::matmul(e.up, x, m, up_.data(), pool);
-  ops::swiglu(gate_.data(), up_.data(), gate_.data(), m * n_ff);
+  const size_t n_ff = e.down.n_in();
+  if (e.gate_up) {
+    up_.resize(m * 2 * n_ff);  // [m][gate, up]
+    gate_.resize(m * n_ff);
+    kernels::matmul(*e.gate_up, x, m, up_.data(), pool);
+    for (size_t r = 0; r < m; ++r) {
+      ops::swiglu(&up_[r * 2 * n_ff], &up_[r * 2 * n_ff + n_ff], &gate_[r * n_ff], n_ff);
+    }
+  } else {
+    gate_.resize(m * n_ff);
+    up_.resize(m * n_ff);
+    kernels::matmul(*e.gate, x, m, gate_.data(), pool);
+    kernels::matmul(*e.up, x, m, up_.data(), pool);
+    ops::swiglu(gate_.data(), up_.data(), gate_.data(), m * n_ff);
+  }
   kernels::matmul(e.down, gate_.data(), m, y, pool);
 }
 

@@ -3,7 +3,8 @@
 // by its renormalised probabilities; qwen35moe adds a shared SwiGLU expert that every token
 // takes, scaled by sigmoid(w_shexp_gate . h). Tensors as llama.cpp names them: ffn_gate_inp,
 // ffn_{gate,up,down}_exps ([n_in, n_out, n_expert]), ffn_{gate,up,down}_shexp,
-// ffn_gate_inp_shexp.
+// ffn_gate_inp_shexp. Files may fuse the experts' gate and up projections into
+// ffn_gate_up_exps ([n_embd, 2 n_ff_exp, n_expert], gate rows first): then one matmul gives both.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,9 @@ class MoeFfn {
 
  private:
   struct Expert {
-    kernels::PreparedWeight gate, up, down;
+    std::optional<kernels::PreparedWeight> gate, up;  // separate, or
+    std::optional<kernels::PreparedWeight> gate_up;   // fused: [gate rows; up rows]
+    kernels::PreparedWeight down;
   };
 
   void run_expert(const Expert& e, const float* x, size_t m, float* y, kernels::ThreadPool& pool);

@@ -20,6 +20,8 @@ class WeightBinder {
   const GgufTensorInfo& tensor(const std::string& name, uint64_t ne0, uint64_t ne1 = 1,
                                uint64_t ne2 = 1) const;
 
+  bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
+
   // The weight of y = W x with x of n_in and y of n_out elements: GGUF shape [n_in, n_out].
   kernels::PreparedWeight matrix(const std::string& name, size_t n_in, size_t n_out);
   std::optional<kernels::PreparedWeight> optional_matrix(const std::string& name, size_t n_in,

@@ -24,6 +24,7 @@ struct TinyShape {
            n_ff = 48;
   uint32_t n_expert = 6, n_expert_used = 2, n_ff_exp = 16;  // qwen3moe, qwen35moe
   uint32_t n_ff_shexp = 24;                                 // qwen35moe
+  bool fused_gate_up = false;  // experts' gate and up in one ffn_gate_up_exps tensor
   // qwen35, qwen35moe: Gated DeltaNet heads, and every `interval`-th layer full attention with
   // n_rot of head_dim rotated.
   uint32_t ssm_d_state = 8, ssm_n_k_heads = 2, ssm_n_v_heads = 4, ssm_d_conv = 4, interval = 4,
@@ -221,12 +222,43 @@ class TinyModel {
     const auto& s = s_;
     // The router stays f32 in every llama.cpp file (the quantizer skips it).
     matrix(w, p + "ffn_gate_inp.weight", s.n_embd, s.n_expert, 3.0f, GgmlType::F32);
-    matrix(w, p + "ffn_gate_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
-           s.n_expert);
-    matrix(w, p + "ffn_up_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
-           s.n_expert);
+    if (s.fused_gate_up) {
+      write_fused_gate_up(w, p);
+    } else {
+      matrix(w, p + "ffn_gate_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
+             s.n_expert);
+      matrix(w, p + "ffn_up_exps.weight", s.n_embd, s.n_ff_exp * s.n_expert, 1.0f, s.type,
+             s.n_expert);
+    }
     matrix(w, p + "ffn_down_exps.weight", s.n_ff_exp, s.n_embd * s.n_expert, 1.0f, s.type,
            s.n_expert);
+  }
+
+  // ffn_gate_up_exps [n_embd, 2 n_ff_exp, n_expert]: each expert's gate rows, then its up rows.
+  // The reference keeps reading them as ffn_gate_exps / ffn_up_exps.
+  void write_fused_gate_up(GgufWriter& w, const std::string& p) {
+    const size_t E = s_.n_embd, F = s_.n_ff_exp, X = s_.n_expert;
+    const auto& traits = kernels::weight_type(s_.type);
+    const size_t rb = kernels::row_bytes(traits, E);
+    std::normal_distribution<float> normal(0.0f, 1.0f / std::sqrt(float(E)));
+    std::vector<std::byte> bytes(2 * F * X * rb);
+    auto& gate = weights_[p + "ffn_gate_exps.weight"];
+    auto& up = weights_[p + "ffn_up_exps.weight"];
+    gate.resize(F * X * E);
+    up.resize(F * X * E);
+    types_[p + "ffn_gate_exps.weight"] = types_[p + "ffn_up_exps.weight"] = s_.type;
+    std::vector<float> row(E);
+    for (size_t x = 0; x < X; ++x) {
+      for (size_t half = 0; half < 2; ++half) {
+        for (size_t r = 0; r < F; ++r) {
+          for (auto& v : row) v = normal(rng_);
+          std::byte* dst = bytes.data() + ((x * 2 + half) * F + r) * rb;
+          traits.quantize_row(row.data(), dst, E);
+          traits.dequantize_row(dst, (half == 0 ? gate : up).data() + (x * F + r) * E, E);
+        }
+      }
+    }
+    w.add_tensor(p + "ffn_gate_up_exps.weight", s_.type, {E, 2 * F, X}, std::move(bytes));
   }
 
   static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
