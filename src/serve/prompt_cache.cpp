@@ -30,9 +30,9 @@ PromptCache::PromptCache(const PromptCacheOptions& options) : options_(options) 
 }
 
 size_t PromptCache::reusable_prefix(const Entry& entry, size_t common) {
-  // Attention K/V truncates to any prefix. A recurrent state would resume only from its largest
-  // snapshot at or below `common` (see Entry::state).
-  return std::min(common, entry.state.n_tokens());
+  // Attention K/V truncates to any prefix; a recurrent state resumes only from its end or its
+  // largest snapshot at or below `common` (see Entry::state).
+  return entry.state.resumable_prefix(common);
 }
 
 std::optional<PromptCache::Choice> PromptCache::choose(const CacheKey& key,

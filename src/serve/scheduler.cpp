@@ -186,6 +186,13 @@ void Scheduler::run(Job& job) {
       pos += n;
       observer.on_prefill_progress(pos - lease.reused, stats.rest_tokens);
     }
+    // A recurrent state (Qwen3.5/3.6) cannot be cut back to an earlier position: keep a copy of
+    // it at the end of the prompt, where the next turn most likely branches off (it re-renders
+    // this turn's output), in place of older ones.
+    if (state.has_recurrent()) {
+      for (const size_t at : state.snapshot_positions()) state.drop_snapshot(at);
+      state.keep_snapshot();
+    }
     const Clock::time_point decode_start = Clock::now();
     stats.prefill_s = seconds_between(start, decode_start);
 
