@@ -174,12 +174,15 @@ ThinkingConfig parse_thinking(Json& body) {
   }
   if (Json* display = find(*thinking, "display")) {
     std::string value = take_string(*display, at / "display");
-    if (value == "summarized") {
+    // "highlights" and "updates" come with newer betas (Claude Code 2.1.332 probes "updates" and
+    // pays a failed request per session when it is refused): the first shows reasoning, the
+    // second only short progress notes between tool calls, which we do not write, so no text.
+    if (value == "summarized" || value == "highlights") {
       out.display = ThinkingConfig::Display::kSummarized;
-    } else if (value == "omitted") {
+    } else if (value == "omitted" || value == "updates") {
       out.display = ThinkingConfig::Display::kOmitted;
     } else {
-      fields::fail_literal({"summarized", "omitted"}, at / "display");
+      fields::fail_literal({"summarized", "omitted", "highlights", "updates"}, at / "display");
     }
   }
   return out;

@@ -181,7 +181,8 @@ const Case kCases[] = {
      "thinking: Input tag 'on' found using 'type' does not match any of the expected tags: "
      "'enabled', 'disabled', 'adaptive', 'between_tools'"},
     {WITH_USER(R"("thinking":{"type":"adaptive","display":"full"})"),
-     "thinking.adaptive.display: Input should be 'summarized' or 'omitted'"},
+     "thinking.adaptive.display: Input should be 'summarized', 'omitted', 'highlights' or "
+     "'updates'"},
     // output_config
     {WITH_USER(R"("output_config":{"format":{"type":"xml"}})"),
      "output_config.format: Input tag 'xml' found using 'type' does not match any of the "

@@ -261,6 +261,11 @@ TEST(RequestParser, ThinkingConfigs) {
   EXPECT_EQ(thinking(R"({"type":"between_tools"})").type, ThinkingConfig::Type::kBetweenTools);
   EXPECT_EQ(thinking(R"({"type":"enabled","budget_tokens":1024,"display":"summarized"})").display,
             ThinkingConfig::Display::kSummarized);
+  // Newer display modes (Claude Code sends "updates"): mapped to the nearest we can give.
+  EXPECT_EQ(thinking(R"({"type":"adaptive","display":"highlights"})").display,
+            ThinkingConfig::Display::kSummarized);
+  EXPECT_EQ(thinking(R"({"type":"adaptive","display":"updates"})").display,
+            ThinkingConfig::Display::kOmitted);
 }
 
 TEST(RequestParser, OutputConfig) {
