@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstdlib>
+#include <type_traits>
 
 namespace server {
 namespace {
@@ -14,9 +15,14 @@ std::string flag_of(const std::string& env) {
   return flag;
 }
 
+// A flag given twice takes its last value, as a later setting overrides an earlier one.
 template <typename T>
 CLI::Option* option(CLI::App& cmd, const std::string& env, T& value, const std::string& help) {
-  return cmd.add_option(flag_of(env), value, help)->envname(env)->capture_default_str();
+  CLI::Option* opt = cmd.add_option(flag_of(env), value, help)->envname(env)->capture_default_str();
+  if constexpr (!std::is_same_v<T, std::vector<std::string>>) {
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  return opt;
 }
 
 // A boolean: --name, --name=false, --no-name, or NAME=0/1/true/false/on/off.
@@ -40,7 +46,8 @@ void add_config_options(CLI::App& cmd, Config& c) {
   option(cmd, "PORT", c.port, "Port to listen on; 0 picks a free one")->check(CLI::Range(0, 65535));
   cmd.add_option("--model,-m", c.model, "Path of the GGUF model file")
       ->envname("MODEL")
-      ->required();
+      ->required()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   option(cmd, "MODEL_NAME", c.model_name,
          "Model id /v1/models lists first (default: the file name without .gguf)");
   option(cmd, "MODEL_ALIASES", c.model_aliases,
@@ -52,7 +59,8 @@ void add_config_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--anthropic-auth-token", c.auth_token,
                  "Token clients send as x-api-key or Authorization: Bearer; empty disables auth "
                  "(Env:ANTHROPIC_AUTH_TOKEN)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   toggle(cmd, "ALLOW_REMOTE_WITHOUT_AUTH", c.allow_remote_without_auth,
          "Allow a non-loopback --host with an empty ANTHROPIC_AUTH_TOKEN");
   option(cmd, "TEMPERATURE", c.temperature, "Sampling temperature when a request sets none")

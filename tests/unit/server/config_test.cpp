@@ -91,6 +91,13 @@ TEST(Config, EnvironmentSetsAndFlagsWin) {
   EXPECT_EQ(flags.context_size, 16384u);  // still from the environment
 }
 
+TEST(Config, ALaterFlagWins) {
+  const Config c =
+      parse({"--model", "a", "--context-size", "4096", "--model", "b", "--context-size", "256"});
+  EXPECT_EQ(c.model, "b");
+  EXPECT_EQ(c.context_size, 256u);
+}
+
 TEST(Config, EmptyTokenFromTheEnvironmentDisablesAuth) {
   ScopedEnv env({{"ANTHROPIC_AUTH_TOKEN", ""}});
   EXPECT_EQ(parse({"--model", "m"}).auth_token, "");
