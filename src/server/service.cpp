@@ -23,6 +23,9 @@ std::string file_date(const std::filesystem::path& path) {
   return text;
 }
 
+// What the token memo may hold: the text and ids of a few hundred 20k-token prompts.
+constexpr size_t kTokenMemoBytes = size_t{64} << 20;
+
 std::string hex(size_t value) {
   char text[24];
   std::snprintf(text, sizeof(text), "%016zx", value);
@@ -42,6 +45,7 @@ Service::Service(Config config)
   }
   file_ = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(config_.model));
   tokenizer_ = std::make_unique<engine::Tokenizer>(engine::Tokenizer::from_gguf(*file_));
+  token_memo_ = std::make_unique<TokenMemo>(*tokenizer_, kTokenMemoBytes);
   const std::optional<std::string_view> source = file_->get_string("tokenizer.chat_template");
   if (!source) {
     throw std::runtime_error(config_.model +
@@ -137,6 +141,11 @@ nlohmann::ordered_json Service::health() const {
                        {"misses", cache.misses},
                        {"reused_tokens", cache.reused_tokens},
                        {"evictions", cache.evictions}};
+  const TokenMemoStats memo = token_memo_->stats();
+  j["token_memo"] = {{"entries", memo.entries},
+                     {"bytes", memo.bytes},
+                     {"hits", memo.hits},
+                     {"misses", memo.misses}};
   j["queue"] = {{"running", scheduler_->busy()},
                 {"waiting", scheduler_->queued()},
                 {"size", config_.queue_size}};

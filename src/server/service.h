@@ -22,6 +22,7 @@
 #include "serve/scheduler.h"
 #include "server/config.h"
 #include "server/scripted_replies.h"
+#include "server/token_memo.h"
 
 namespace server {
 
@@ -39,6 +40,8 @@ class Service {
   size_t context_size() const { return context_size_; }
 
   const engine::Tokenizer& tokenizer() const { return *tokenizer_; }
+  // Token ids of prompt stretches seen before (count_tokens and /v1/messages share it).
+  TokenMemo& token_memo() { return *token_memo_; }
   const chat::ChatTemplate& chat_template() const { return *chat_template_; }
   chat::ReasoningStore& reasoning_store() { return reasoning_store_; }
   serve::PromptCache& prompt_cache() { return prompt_cache_; }
@@ -59,6 +62,7 @@ class Service {
   Config config_;
   std::shared_ptr<const engine::GgufFile> file_;
   std::unique_ptr<engine::Tokenizer> tokenizer_;
+  std::unique_ptr<TokenMemo> token_memo_;
   std::unique_ptr<engine::Model> model_;
   std::unique_ptr<chat::ChatTemplate> chat_template_;
   std::string model_name_;
