@@ -55,6 +55,10 @@ test('400 invalid_request_error for a bad body', async () => {
   const raw = await postRaw(server, '/v1/messages', '{"model": "m",');
   assert.equal(raw.response.status, 400);
   assert.equal(JSON.parse(raw.text).error.type, 'invalid_request_error');
+  // A wrong type, named in the message as the API names it.
+  const typed = await postRaw(server, '/v1/messages', { model: 'm', max_tokens: 'ten', messages: [{ role: 'user', content: 'x' }] });
+  assert.equal(typed.response.status, 400);
+  assert.equal(JSON.parse(typed.text).error.message, 'max_tokens: Input should be a valid integer');
 });
 
 test('400 with Claude Code\'s wording when the prompt does not fit the context', async () => {
