@@ -121,6 +121,24 @@ test('pings go on while a tool call\'s arguments are buffered', async () => {
   assert.equal(JSON.parse(stop.data).delta.stop_reason, 'tool_use');
 });
 
+test('pings go on while a long prompt is prefilled', async () => {
+  // A 10 ms ping interval and 64-token prefill chunks: a prompt of ~3000 tokens takes the tiny
+  // model long enough that pings must come between message_start and the first block.
+  const own = await startServer({ args: ['--scripted-replies', scriptFile(SCRIPT), '--ping-interval-ms', '10',
+                                         '--prefill-chunk', '64'] });
+  try {
+    const { bytes, text } = await postRaw(own, '/v1/messages', body(`${'word '.repeat(3000)}end`));
+    assert.deepEqual(checkSseStream(bytes), [], text);
+    const names = eventNames(bytes);
+    const beforeFirstBlock = names.slice(0, names.indexOf('content_block_start'));
+    assert.ok(beforeFirstBlock.filter((n) => n === 'ping').length >= 2, beforeFirstBlock.join(' '));
+    const perf = JSON.parse((await own.waitForLog(/\[perf\] (\{[^\n]*)/))[1]);
+    assert.ok(perf.rest_tokens > 2900, JSON.stringify(perf));
+  } finally {
+    await own.stop();
+  }
+});
+
 test('a request waiting in the queue already has its message_start and pings', async () => {
   const started = Date.now();
   const first = postRaw(server, '/v1/messages', body('slow one'));  // about 2 s of ticks
