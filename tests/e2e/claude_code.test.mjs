@@ -225,6 +225,25 @@ test('a plain question gets the scripted answer in one turn', async () => {
   const start = parseSseEvents(calls[0].bytes).events[0];
   assert.equal(start.json.message.model, body.model);
   assert.ok(body.tools.some((t) => t.name === 'Bash'));
+
+  // The interactive UI sends the same body with thinking display "updates" (and its beta) and a
+  // `safeguards` field: replayed with those, it is answered as well (no 400 and retry).
+  const interactive = await fetch(`${server.url}/v1/messages?beta=true`, {
+    method: 'POST',
+    headers: {
+      ...Object.fromEntries(['authorization', 'anthropic-version', 'content-type', 'x-claude-code-session-id']
+        .map((h) => [h, calls[0].headers[h]])),
+      'anthropic-beta': `${calls[0].headers['anthropic-beta']},thinking-display-updates-2026-08-18`,
+    },
+    body: JSON.stringify({ ...body, thinking: { type: 'adaptive', display: 'updates' },
+                           safeguards: [{ type: 'dangerous_tool_use', classifier_context: { v: 1 } }] }),
+  });
+  const replayed = Buffer.from(await interactive.arrayBuffer());
+  assert.equal(interactive.status, 200, replayed.toString());
+  assert.deepEqual(checkSseStream(replayed), []);
+  const text = parseSseEvents(replayed).events.filter((e) => e.json.delta?.type === 'text_delta')
+    .map((e) => e.json.delta.text).join('');
+  assert.equal(text, 'The capital of France is Paris.');
 });
 
 // Thinking: Claude Code asks for adaptive thinking; with display "summarized" the reasoning text
