@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "engine/kernels/check.h"
 
@@ -53,8 +54,6 @@ size_t decode_group_chunk(size_t n_groups, size_t n_threads) {
 
 // Borrowed bytes must be aligned at least this much (else they are copied).
 constexpr size_t kBorrowAlignment = alignof(float);
-
-thread_local AlignedBuffer t_activations;  // the caller's quantized x, reused across calls
 
 }  // namespace
 
@@ -106,47 +105,101 @@ PreparedWeight PreparedWeight::prepare(GgmlType type, std::span<const uint8_t> b
   return w;
 }
 
-void matmul(const PreparedWeight& w, const float* x, size_t n_tokens, float* y, ThreadPool& pool) {
-  if (n_tokens == 0) return;
-  const WeightTypeTraits& traits = w.traits();
-  const size_t n_in = w.n_in();
+namespace {
 
-  // x in the weight's activation type: float32 is used in place, others converted once.
-  ActView act{traits.act_type, n_in, n_tokens, 0, nullptr};
-  if (act.type == ActType::kF32) {
+// Activation buffers of one matmul_shared() call, one per activation type, reused across calls.
+constexpr size_t kMaxActTypes = 4;
+thread_local AlignedBuffer t_activations[kMaxActTypes];
+
+// x in `type`: float32 is used in place, others converted once into `buffer`.
+ActView convert_activations(ActType type, const float* x, size_t n_in, size_t n_tokens,
+                            AlignedBuffer& buffer, ThreadPool& pool) {
+  ActView act{type, n_in, n_tokens, 0, nullptr};
+  if (type == ActType::kF32) {
     act.row_bytes = n_in * sizeof(float);
     act.data = reinterpret_cast<const uint8_t*>(x);
-  } else {
-    act.row_bytes = act_row_bytes(act.type, n_in);
-    t_activations.resize(act.row_bytes * n_tokens);
-    uint8_t* out = t_activations.data();
-    const size_t chunk = 8;
-    pool.parallel_for((n_tokens + chunk - 1) / chunk, [&](size_t task) {
-      const size_t t0 = task * chunk;
-      quantize_activations(act.type, x, n_in, t0, std::min(n_tokens, t0 + chunk), out);
-    });
-    act.data = out;
+    return act;
   }
+  act.row_bytes = act_row_bytes(type, n_in);
+  buffer.resize(act.row_bytes * n_tokens);
+  uint8_t* out = buffer.data();
+  const size_t chunk = 8;
+  pool.parallel_for((n_tokens + chunk - 1) / chunk, [&](size_t task) {
+    const size_t t0 = task * chunk;
+    quantize_activations(type, x, n_in, t0, std::min(n_tokens, t0 + chunk), out);
+  });
+  act.data = out;
+  return act;
+}
 
-  const size_t n_groups = (w.n_out() + kGroupRows - 1) / kGroupRows;
-  const size_t group_chunk =
-      n_tokens <= 4 ? decode_group_chunk(n_groups, pool.n_threads()) : kPrefillGroupChunk;
-  const size_t token_chunk = n_tokens <= 4 ? n_tokens : kTokenChunk;
-  const size_t n_group_chunks = (n_groups + group_chunk - 1) / group_chunk;
-  const size_t n_token_chunks = (n_tokens + token_chunk - 1) / token_chunk;
-  const TileFn tile = w.tile();
-  pool.parallel_for(n_group_chunks * n_token_chunks, [&](size_t task) {
-    const size_t gc = task / n_token_chunks;
-    const size_t tc = task % n_token_chunks;
-    TileArgs args{w.layout(),
-                  act,
-                  gc * group_chunk,
-                  std::min(n_groups, (gc + 1) * group_chunk),
-                  tc * token_chunk,
-                  std::min(n_tokens, (tc + 1) * token_chunk),
-                  y,
-                  w.n_out()};
-    tile(args);
+// How one weight's work is cut into tasks.
+struct TaskGrid {
+  size_t n_groups, group_chunk, token_chunk, n_token_chunks, n_tasks;
+};
+
+TaskGrid task_grid(const PreparedWeight& w, size_t n_tokens, size_t n_threads) {
+  TaskGrid g{};
+  g.n_groups = (w.n_out() + kGroupRows - 1) / kGroupRows;
+  g.group_chunk = n_tokens <= 4 ? decode_group_chunk(g.n_groups, n_threads) : kPrefillGroupChunk;
+  g.token_chunk = n_tokens <= 4 ? n_tokens : kTokenChunk;
+  g.n_token_chunks = (n_tokens + g.token_chunk - 1) / g.token_chunk;
+  g.n_tasks = (g.n_groups + g.group_chunk - 1) / g.group_chunk * g.n_token_chunks;
+  return g;
+}
+
+void run_task(const PreparedWeight& w, const ActView& act, const TaskGrid& g, size_t task,
+              size_t n_tokens, float* y) {
+  const size_t gc = task / g.n_token_chunks;
+  const size_t tc = task % g.n_token_chunks;
+  TileArgs args{w.layout(),
+                act,
+                gc * g.group_chunk,
+                std::min(g.n_groups, (gc + 1) * g.group_chunk),
+                tc * g.token_chunk,
+                std::min(n_tokens, (tc + 1) * g.token_chunk),
+                y,
+                w.n_out()};
+  w.tile()(args);
+}
+
+}  // namespace
+
+void matmul(const PreparedWeight& w, const float* x, size_t n_tokens, float* y, ThreadPool& pool) {
+  const MatmulTarget target{&w, y};
+  matmul_shared({&target, 1}, x, n_tokens, pool);
+}
+
+void matmul_shared(std::span<const MatmulTarget> targets, const float* x, size_t n_tokens,
+                   ThreadPool& pool) {
+  if (n_tokens == 0 || targets.empty()) return;
+  const size_t n_in = targets[0].w->n_in();
+  // x converted once per activation type; per target, its type's slot and its first task.
+  ActView by_type[kMaxActTypes];
+  size_t n_types = 0, n_tasks = 0;
+  std::vector<size_t> act_of, first_task;
+  std::vector<TaskGrid> grids;
+  for (const MatmulTarget& t : targets) {
+    if (t.w->n_in() != n_in) {
+      throw KernelError("matmul_shared needs weights of one input size, got " +
+                        std::to_string(n_in) + " and " + std::to_string(t.w->n_in()));
+    }
+    const ActType type = t.w->traits().act_type;
+    size_t slot = 0;
+    while (slot < n_types && by_type[slot].type != type) ++slot;
+    if (slot == n_types) {
+      if (n_types == kMaxActTypes) throw KernelError("matmul_shared: too many activation types");
+      by_type[n_types++] = convert_activations(type, x, n_in, n_tokens, t_activations[slot], pool);
+    }
+    act_of.push_back(slot);
+    grids.push_back(task_grid(*t.w, n_tokens, pool.n_threads()));
+    first_task.push_back(n_tasks);
+    n_tasks += grids.back().n_tasks;
+  }
+  pool.parallel_for(n_tasks, [&](size_t task) {
+    size_t i = targets.size() - 1;
+    while (first_task[i] > task) --i;
+    run_task(*targets[i].w, by_type[act_of[i]], grids[i], task - first_task[i], n_tokens,
+             targets[i].y);
   });
 }
 

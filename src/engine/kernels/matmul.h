@@ -71,4 +71,16 @@ class PreparedWeight {
 // y[n_tokens, n_out] = x[n_tokens, n_in] . W^T. x and y are float32, row-major, not aliased.
 void matmul(const PreparedWeight& w, const float* x, size_t n_tokens, float* y, ThreadPool& pool);
 
+// One weight and its output, for matmul_shared().
+struct MatmulTarget {
+  const PreparedWeight* w;  // borrowed
+  float* y;                 // borrowed: [n_tokens, w->n_out()]
+};
+
+// matmul() of the same x by several weights of the same n_in (attention's q, k and v; the feed
+// forward's gate and up) as one job: x is converted once per activation type, and the threads
+// meet once instead of once per weight. Throws KernelError when the weights' n_in differ.
+void matmul_shared(std::span<const MatmulTarget> targets, const float* x, size_t n_tokens,
+                   ThreadPool& pool);
+
 }  // namespace engine::kernels

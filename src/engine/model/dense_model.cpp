@@ -126,9 +126,8 @@ void DenseModel::attention_block(const Layer& l, size_t il, size_t n, SequenceSt
   for (size_t i = 0; i < n; ++i) {
     ops::rms_norm(x + i * c.n_embd, l.attn_norm.data(), h + i * c.n_embd, c.n_embd, c.rms_eps);
   }
-  kernels::matmul(l.wq, h, n, q, pool_);
-  kernels::matmul(l.wk, h, n, k, pool_);
-  kernels::matmul(l.wv, h, n, v, pool_);
+  const kernels::MatmulTarget qkv[] = {{&l.wq, q}, {&l.wk, k}, {&l.wv, v}};
+  kernels::matmul_shared(qkv, h, n, pool_);
   if (l.bq) add_bias(q, *l.bq, n);
   if (l.bk) add_bias(k, *l.bk, n);
   if (l.bv) add_bias(v, *l.bv, n);
@@ -179,8 +178,8 @@ void DenseModel::feed_forward_block(Layer& l, size_t n) {
     ops::add(x, buf_.moe.data(), n * c.n_embd);
     return;
   }
-  kernels::matmul(*l.w_gate, h, n, gate, pool_);
-  kernels::matmul(*l.w_up, h, n, up, pool_);
+  const kernels::MatmulTarget gate_up[] = {{&*l.w_gate, gate}, {&*l.w_up, up}};
+  kernels::matmul_shared(gate_up, h, n, pool_);
   ops::swiglu(gate, up, gate, n * c.n_ff);
   kernels::matmul(*l.w_down, gate, n, h, pool_);
   ops::add(x, h, n * c.n_embd);

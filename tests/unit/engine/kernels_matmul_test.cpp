@@ -222,6 +222,47 @@ TEST(KernelsMatmul, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+// One job over weights of different types (q8_0, q4_K and f16 activations, two of one type) gives
+// each output exactly what its own matmul() gives, for decode and prefill token counts.
+TEST(KernelsMatmul, SharedInputMatchesSeparateCalls) {
+  ThreadPool pool(3);
+  const size_t n_in = 512;
+  const GgmlType types[] = {GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::F16, GgmlType::Q6_K};
+  const size_t n_outs[] = {37, 64, 9, 130};
+  for (size_t n_tokens : {1, 3, 70}) {
+    const auto x = random_floats(n_tokens * n_in, 40 + static_cast<uint32_t>(n_tokens));
+    std::vector<std::vector<uint8_t>> bytes;  // weights that are not repacked borrow these
+    std::vector<PreparedWeight> ws;
+    std::vector<std::vector<float>> want, got;
+    std::vector<MatmulTarget> targets;
+    for (size_t i = 0; i < 4; ++i) {
+      bytes.push_back(random_weight(types[i], n_outs[i], n_in, 50 + static_cast<uint32_t>(i)));
+    }
+    for (size_t i = 0; i < 4; ++i) {
+      ws.push_back(PreparedWeight::prepare(types[i], bytes[i], n_outs[i], n_in));
+      want.emplace_back(n_tokens * n_outs[i]);
+      got.emplace_back(n_tokens * n_outs[i], NAN);
+      matmul(ws.back(), x.data(), n_tokens, want.back().data(), pool);
+    }
+    for (size_t i = 0; i < 4; ++i) targets.push_back({&ws[i], got[i].data()});
+    matmul_shared(targets, x.data(), n_tokens, pool);
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(got[i], want[i]) << weight_type(types[i]).name << " tokens " << n_tokens;
+    }
+  }
+}
+
+TEST(KernelsMatmul, SharedInputNeedsOneInputSize) {
+  ThreadPool pool(1);
+  const auto bytes_a = random_weight(GgmlType::F32, 4, 32, 1);
+  const auto bytes_b = random_weight(GgmlType::F32, 4, 64, 2);
+  const auto a = PreparedWeight::prepare(GgmlType::F32, bytes_a, 4, 32);
+  const auto b = PreparedWeight::prepare(GgmlType::F32, bytes_b, 4, 64);
+  std::vector<float> x(64, 1.0f), ya(4), yb(4);
+  const MatmulTarget targets[] = {{&a, ya.data()}, {&b, yb.data()}};
+  EXPECT_THROW(matmul_shared(targets, x.data(), 1, pool), KernelError);
+}
+
 TEST(KernelsMatmul, Q8_0WeightsOfMinus128AreExact) {
   // ggml's quantizer never writes -128 into a Q8_0 block, but a file may hold it: the sign trick
   // must still give the right product (|-128| = 128 as an unsigned byte).
