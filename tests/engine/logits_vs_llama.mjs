@@ -62,8 +62,14 @@ const full = [
   // The recurrent state over a long prompt, prefilled in chunks by both engines.
   {arch: "qwen35", shape: "tiny-hybrid", type: "f16", tokens: 1024, stride: 61},
   {arch: "qwen35moe", shape: "tiny-hybrid", type: "q8_0", tokens: 1024, stride: 61},
+  // Qwen3.6-27B's attention and DeltaNet heads (256-wide heads with 64 rotated dims in M-RoPE
+  // sections 11/11/10, 16 key and 48 value heads of 128) in a 4-block, 1024-wide model.
+  {arch: "qwen35", shape: "qwen3.6-27b", type: "f16", tag: "4x1024",
+   extra: ["--layers", "4", "--embd", "1024", "--ff", "1024", "--heads", "8", "--heads-kv", "2",
+           "--vocab-pad", "151936", "--tied"]},
 ];
-const caseName = (c) => `${c.arch}-${c.shape}-${c.type}${c.tokens ? `-${c.tokens}` : ""}`;
+const caseName = (c) =>
+  `${c.arch}-${c.shape}-${c.type}${c.tag ? `-${c.tag}` : ""}${c.tokens ? `-${c.tokens}` : ""}`;
 const cases = (a.suite === "full" ? full : quick)
     .filter((c) => !a.only || caseName(c).includes(a.only));
 
@@ -84,10 +90,10 @@ fs.mkdirSync(a.work, {recursive: true});
 let failures = 0;
 for (const c of cases) {
   const name = caseName(c);
-  const model = path.join(a.work, `${c.arch}-${c.shape}-${c.type}.gguf`);
+  const model = path.join(a.work, `${c.arch}-${c.shape}-${c.type}${c.tag ? `-${c.tag}` : ""}.gguf`);
   if (!fs.existsSync(model)) {
     execFileSync(a.tool, ["--arch", c.arch, "--shape", c.shape, "--type", c.type, "--seed", "7",
-                          "--out", model, "--quiet"], {stdio: "inherit"});
+                          ...(c.extra ?? []), "--out", model, "--quiet"], {stdio: "inherit"});
   }
   const ids = promptIds(c.tokens ?? 48);
   const idsFile = path.join(a.work, `${name}.ids.json`);
