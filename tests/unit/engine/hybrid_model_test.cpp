@@ -150,25 +150,114 @@ TEST(HybridModel, SnapshotsTruncationCopiesAndSaveLoadKeepTheLogits) {
   EXPECT_LT(max_diff(std::vector<float>(again.begin() + 20 * V, again.end()), tail), 1e-4);
 }
 
-TEST(HybridModel, ALoadErrorNamesTheMissingTensorOrKey) {
+// Hyperparameters of a small qwen35 / qwen3moe file; each case below breaks one thing.
+void hybrid_keys(GgufWriter& w, const std::string& arch) {
+  const std::string a = arch + ".";
+  w.set_string("general.architecture", arch);
+  w.set_u32(a + "embedding_length", 32);
+  w.set_u32(a + "block_count", 4);
+  w.set_u32(a + "feed_forward_length", 8);
+  w.set_u32(a + "attention.head_count", 4);
+  w.set_u32(a + "attention.head_count_kv", 2);
+  w.set_u32(a + "attention.key_length", 8);
+  w.set_u32(a + "attention.value_length", 8);
+  w.set_u32(a + "rope.dimension_count", 4);
+  w.set_u32(a + "ssm.conv_kernel", 4);
+  w.set_u32(a + "ssm.state_size", 8);
+  w.set_u32(a + "ssm.group_count", 2);
+  w.set_u32(a + "ssm.time_step_rank", 4);
+  w.set_u32(a + "ssm.inner_size", 32);
+  w.set_u32(a + "expert_count", 4);
+  w.set_u32(a + "expert_used_count", 2);
+  w.set_array("tokenizer.ggml.tokens", std::vector<std::string>{"a", "b"});
+}
+
+TEST(HybridModel, ALoadErrorNamesTheKeyOrTensorAtFault) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("al_hybrid_bad_" + std::to_string(::getpid()) + ".gguf");
-  GgufWriter w;
-  w.set_string("general.architecture", "qwen35");
-  w.set_u32("qwen35.embedding_length", 32);
-  w.set_u32("qwen35.block_count", 4);
-  w.set_u32("qwen35.feed_forward_length", 8);
-  w.set_u32("qwen35.attention.head_count", 4);
-  w.set_u32("qwen35.ssm.conv_kernel", 4);
-  w.write(path);
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
-  std::filesystem::remove(path);
-  try {
-    Model::load(file);
-    ADD_FAILURE() << "no error";
-  } catch (const GgufError& e) {
-    EXPECT_NE(std::string(e.what()).find("qwen35.ssm.state_size is missing"), std::string::npos)
-        << e.what();
+  auto expect_error = [&](GgufWriter& w, const std::string& needle) {
+    w.write(path);
+    auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
+    std::filesystem::remove(path);
+    try {
+      Model::load(file);
+      ADD_FAILURE() << "no error; expected one mentioning " << needle;
+    } catch (const GgufError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  {
+    GgufWriter w;
+    w.set_string("general.architecture", "qwen35");
+    w.set_u32("qwen35.embedding_length", 32);
+    w.set_u32("qwen35.block_count", 4);
+    w.set_u32("qwen35.feed_forward_length", 8);
+    w.set_u32("qwen35.attention.head_count", 4);
+    w.set_u32("qwen35.ssm.conv_kernel", 4);
+    expect_error(w, "qwen35.ssm.state_size is missing");
+  }
+  {
+    GgufWriter w;
+    hybrid_keys(w, "qwen35");
+    w.set_u32("qwen35.ssm.time_step_rank", 3);
+    expect_error(w, "qwen35.ssm.time_step_rank (3) is not a multiple of qwen35.ssm.group_count");
+  }
+  {
+    GgufWriter w;
+    hybrid_keys(w, "qwen35");
+    w.set_u32("qwen35.ssm.inner_size", 48);
+    expect_error(w, "qwen35.ssm.inner_size is 48, expected");
+  }
+  {
+    GgufWriter w;  // pair 1 of the rotation would take the (vision) fourth section's position
+    hybrid_keys(w, "qwen35");
+    w.set_array("qwen35.rope.dimension_sections", std::vector<int32_t>{1, 0, 0, 1});
+    expect_error(w, "falls in the fourth (vision) section");
+  }
+  {
+    GgufWriter w;
+    hybrid_keys(w, "qwen35");
+    w.set_array("qwen35.attention.recurrent_layers", std::vector<int32_t>{1, 1});
+    expect_error(w, "qwen35.attention.recurrent_layers is not an array of at least 4");
+  }
+  {
+    GgufWriter w;
+    hybrid_keys(w, "qwen35moe");
+    w.set_u32("qwen35moe.expert_used_count", 5);
+    expect_error(w, "qwen35moe.expert_used_count is 5, expected 1..4");
+  }
+  {
+    GgufWriter w;  // every key right: the first tensor it looks for is missing
+    hybrid_keys(w, "qwen35");
+    w.add_tensor("token_embd.weight", GgmlType::F32, {32, 2}, std::vector<std::byte>(32 * 2 * 4));
+    expect_error(w, "tensor 'blk.0.attn_norm.weight' is missing");
+  }
+  {
+    GgufWriter w;  // an expert tensor with the wrong number of experts
+    hybrid_keys(w, "qwen3moe");
+    w.set_u32("qwen3moe.expert_feed_forward_length", 8);
+    w.add_tensor("token_embd.weight", GgmlType::F32, {32, 2}, std::vector<std::byte>(32 * 2 * 4));
+    for (const char* name : {"attn_norm", "ffn_norm", "attn_q_norm", "attn_k_norm"}) {
+      const size_t n = std::string(name).find("_q_") != std::string::npos ||
+                               std::string(name).find("_k_") != std::string::npos
+                           ? 8
+                           : 32;
+      w.add_tensor("blk.0." + std::string(name) + ".weight", GgmlType::F32, {n},
+                   std::vector<std::byte>(n * 4));
+    }
+    for (const auto& [name, n_out] : std::vector<std::pair<std::string, size_t>>{
+             {"attn_q", 32}, {"attn_k", 16}, {"attn_v", 16}}) {
+      w.add_tensor("blk.0." + name + ".weight", GgmlType::F32, {32, n_out},
+                   std::vector<std::byte>(32 * n_out * 4));
+    }
+    w.add_tensor("blk.0.attn_output.weight", GgmlType::F32, {32, 32},
+                 std::vector<std::byte>(32 * 32 * 4));
+    w.add_tensor("blk.0.ffn_gate_inp.weight", GgmlType::F32, {32, 4},
+                 std::vector<std::byte>(32 * 4 * 4));
+    w.add_tensor("blk.0.ffn_down_exps.weight", GgmlType::F32, {8, 32, 3},
+                 std::vector<std::byte>(8 * 32 * 3 * 4));
+    expect_error(w,
+                 "tensor 'blk.0.ffn_down_exps.weight' has shape [8, 32, 3], expected [8, 32, 4]");
   }
 }
 
