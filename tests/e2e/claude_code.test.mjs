@@ -77,7 +77,7 @@ function startProxy(target) {
 
 // Runs `claude -p prompt --output-format json` in a fresh working directory under the scratch HOME;
 // resolves with the parsed result, the working directory and the exchanges of this run.
-function runClaude(name, prompt, extraArgs = [], { via = proxy, token = server.token } = {}) {
+function runClaude(name, prompt, extraArgs = [], { via = proxy, token = server.token, extraEnv = {} } = {}) {
   const cwd = join(scratch, name);
   mkdirSync(cwd);
   const first = exchanges.length;
@@ -86,7 +86,7 @@ function runClaude(name, prompt, extraArgs = [], { via = proxy, token = server.t
     PATH: process.env.PATH, SHELL: '/bin/bash', LANG: 'C.UTF-8', HOME: join(scratch, 'home'),
     ANTHROPIC_BASE_URL: via.url, ANTHROPIC_AUTH_TOKEN: token,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1',
-    DISABLE_ERROR_REPORTING: '1',
+    DISABLE_ERROR_REPORTING: '1', ...extraEnv,
   };
   const args = ['-p', prompt, '--output-format', 'json', '--allowedTools', 'Bash', ...extraArgs];
   return new Promise((resolveRun, reject) => {
@@ -244,6 +244,32 @@ test('a plain question gets the scripted answer in one turn', async () => {
   const text = parseSseEvents(replayed).events.filter((e) => e.json.delta?.type === 'text_delta')
     .map((e) => e.json.delta.text).join('');
   assert.equal(text, 'The capital of France is Paris.');
+});
+
+// The `export NAME=VALUE` lines the server prints for pasting into a shell (values single-quoted
+// when they need it).
+function pasteLines(stdout) {
+  const env = {};
+  for (const [, name, value] of stdout.matchAll(/^ {2}export ([A-Z_]+)=(.*)$/gm)) {
+    env[name] = value.startsWith("'") ? value.slice(1, -1).replaceAll("'\\''", "'") : value;
+  }
+  return env;
+}
+
+test('the lines the server prints are all Claude Code needs, the local model name included', async () => {
+  const lines = pasteLines(server.stdout());
+  assert.equal(lines.ANTHROPIC_BASE_URL, server.url, server.stdout());
+  assert.equal(lines.ANTHROPIC_AUTH_TOKEN, server.token);
+  assert.ok(lines.ANTHROPIC_MODEL, server.stdout());
+  // Through the recording proxy, but otherwise exactly the pasted environment.
+  const run = await runClaude('paste-lines', 'What is the capital of France?', [],
+                              { extraEnv: { ...lines, ANTHROPIC_BASE_URL: proxy.url } });
+  checkSuccess(run);
+  assert.equal(run.result.result, 'The capital of France is Paris.');
+  const [call, ...rest] = messageCalls(run);
+  assert.equal(rest.length, 0);
+  assert.equal(bodyOf(call).model, lines.ANTHROPIC_MODEL);
+  assert.equal(parseSseEvents(call.bytes).events[0].json.message.model, lines.ANTHROPIC_MODEL);
 });
 
 // Thinking: Claude Code asks for adaptive thinking; with display "summarized" the reasoning text
