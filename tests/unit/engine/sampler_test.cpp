@@ -94,6 +94,29 @@ TEST(Sampler, MinPDropsCandidatesFarBelowTheBest) {
   EXPECT_GT(counts[2], 0);
 }
 
+// A trained model's logits: a few plausible tokens and thousands far below them. The far ones are
+// left out before the draw (< 4e-18 each); the plausible ones keep their distribution, with top-p
+// too.
+TEST(Sampler, PeakedLogitsOfALargeVocabularyKeepTheirDistribution) {
+  std::vector<float> logits(16000, -60.0f);
+  const auto top = log_probs({0.6, 0.3, 0.1});
+  for (size_t i = 0; i < top.size(); ++i) logits[1000 + i * 5000] = top[i];
+  for (float top_p : {1.0f, 0.95f}) {
+    LogitSampler sampler({.temperature = 1.0f, .top_p = top_p, .seed = 3});
+    auto counts = histogram(sampler, logits, 5000);
+    EXPECT_EQ(counts.size(), 3u) << "top_p " << top_p;
+    EXPECT_NEAR(counts[1000] / 5000.0, 0.6, 0.03) << "top_p " << top_p;
+    EXPECT_NEAR(counts[6000] / 5000.0, 0.3, 0.03) << "top_p " << top_p;
+    EXPECT_NEAR(counts[11000] / 5000.0, 0.1, 0.03) << "top_p " << top_p;
+  }
+}
+
+TEST(Sampler, LogitsThatAreAllNaNAreAnError) {
+  LogitSampler sampler({.temperature = 1.0f});
+  const std::vector<float> logits(4, NAN);
+  EXPECT_THROW(sampler.sample(logits), std::invalid_argument);
+}
+
 TEST(Sampler, RejectsInvalidParameters) {
   EXPECT_THROW(LogitSampler({.temperature = -1.0f}), std::invalid_argument);
   EXPECT_THROW(LogitSampler({.temperature = NAN}), std::invalid_argument);
