@@ -178,20 +178,22 @@ void Scheduler::run(Job& job) {
         finish(StopCause::kCancelled, Clock::now());
         return;
       }
-      const size_t n = std::min(options_.prefill_chunk, prompt.size() - pos);
+      size_t n = std::min(options_.prefill_chunk, prompt.size() - pos);
+      // A recurrent state (Qwen3.5/3.6) cannot be cut back to an earlier position: a copy of it
+      // is kept one token before the end of the prompt (the last token always runs again), where
+      // a repeat of this prompt or the next turn, which re-renders this turn's output, resumes.
+      const size_t keep_at = prompt.size() - 1;
+      if (state.has_recurrent() && pos < keep_at) n = std::min(n, keep_at - pos);
       const bool last = pos + n == prompt.size();
       model_.forward(prompt.subspan(pos, n), state,
                      last ? engine::Logits::kLast : engine::Logits::kNone,
                      last ? std::span<float>(logits) : std::span<float>());
       pos += n;
+      if (state.has_recurrent() && pos == keep_at) {
+        for (const size_t at : state.snapshot_positions()) state.drop_snapshot(at);
+        state.keep_snapshot();
+      }
       observer.on_prefill_progress(pos - lease.reused, stats.rest_tokens);
-    }
-    // A recurrent state (Qwen3.5/3.6) cannot be cut back to an earlier position: keep a copy of
-    // it at the end of the prompt, where the next turn most likely branches off (it re-renders
-    // this turn's output), in place of older ones.
-    if (state.has_recurrent()) {
-      for (const size_t at : state.snapshot_positions()) state.drop_snapshot(at);
-      state.keep_snapshot();
     }
     const Clock::time_point decode_start = Clock::now();
     stats.prefill_s = seconds_between(start, decode_start);
