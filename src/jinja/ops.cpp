@@ -83,6 +83,12 @@ void float_divmod(double a, double b, double& div, double& mod) {
   }
 }
 
+// The most items a list or tuple built by `+` or `*` may hold: a Value is about 40 bytes, and a
+// list doubled in a loop would otherwise exhaust memory (chat templates' lists are messages).
+size_t max_list_items(size_t max_bytes) {
+  return max_bytes / 64;
+}
+
 Value repeat(const Value& seq, int64_t n, size_t max_bytes) {
   if (n < 0) n = 0;
   if (seq.is_string()) {
@@ -96,7 +102,7 @@ Value repeat(const Value& seq, int64_t n, size_t max_bytes) {
     return Value::string(std::move(out), seq.is_safe());
   }
   const auto& items = seq.items();
-  if (n > 0 && items.size() * static_cast<uint64_t>(n) > max_bytes / 8) {
+  if (n > 0 && items.size() * static_cast<uint64_t>(n) > max_list_items(max_bytes)) {
     throw EvalError("list repetition result is too large");
   }
   std::vector<Value> out;
@@ -116,6 +122,9 @@ Value add(const Value& a, const Value& b, size_t max_bytes) {
     return Value::string(left + right, safe);
   }
   if ((a.is_list() && b.is_list()) || (a.is_tuple() && b.is_tuple())) {
+    if (a.items().size() + b.items().size() > max_list_items(max_bytes)) {
+      throw EvalError("list concatenation result is too large");
+    }
     std::vector<Value> out = a.items();
     out.insert(out.end(), b.items().begin(), b.items().end());
     return a.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));

@@ -92,6 +92,7 @@ Template Template::parse(std::string_view source, const Limits& limits) {
 
 std::string Template::render(const Context& context) const {
   Interpreter interpreter(*program_, context);
+  RenderBudget budget(program_->limits.max_value_walk, program_->limits.max_string_bytes);
   try {
     return interpreter.render();
   } catch (const EvalError& e) {

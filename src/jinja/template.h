@@ -23,12 +23,14 @@ namespace jinja {
 
 // Bounds on what an untrusted template and its data may cost. Exceeding one is a TemplateError.
 struct Limits {
-  int max_nesting = 128;                  // nested statements and expressions in the source
-  int max_call_depth = 64;                // macro calls within macro calls
-  int max_eval_depth = 1000;              // recursion of the evaluator, all causes together
-  int64_t max_loop_iterations = 1000000;  // for-loop iterations in one render
-  size_t max_output_bytes = 64u << 20;    // bytes written, intermediate buffers included
-  int64_t max_steps = 20000000;           // expressions and statements evaluated
+  int max_nesting = 128;                          // nested statements and expressions in the source
+  int max_call_depth = 64;                        // macro calls within macro calls
+  int max_eval_depth = 1000;                      // recursion of the evaluator, all causes together
+  int64_t max_loop_iterations = 1000000;          // for-loop iterations in one render
+  size_t max_output_bytes = 64u << 20;            // bytes written, intermediate buffers included
+  int64_t max_steps = 20000000;                   // expressions and statements evaluated
+  int64_t max_value_walk = 4000000;               // values walked by tojson, repr, ==, hashing
+  int64_t max_string_bytes = int64_t{256} << 20;  // bytes of all the strings built in one render
 };
 
 // The variables and functions a render sees.

@@ -8,8 +8,41 @@
 namespace jinja {
 
 thread_local int DepthGuard::depth_ = 0;
+thread_local RenderBudget::State RenderBudget::state_;
+
+RenderBudget::RenderBudget(int64_t max_value_walk, int64_t max_string_bytes) : saved_(state_) {
+  state_ = {.active = true,
+            .walk_left = max_value_walk,
+            .walk_limit = max_value_walk,
+            .bytes_left = max_string_bytes,
+            .bytes_limit = max_string_bytes};
+}
+
+RenderBudget::~RenderBudget() {
+  state_ = saved_;
+}
+
+void RenderBudget::charge_walk() {
+  if (state_.active && --state_.walk_left < 0) {
+    throw EvalError(
+        "values walked by tojson, string conversions and comparisons exceeded the "
+        "limit of " +
+        std::to_string(state_.walk_limit) + " (a value whose parts repeat is too large)");
+  }
+}
+
+void RenderBudget::charge_string(size_t bytes) {
+  if (!state_.active) return;
+  state_.bytes_left -= static_cast<int64_t>(bytes);
+  if (state_.bytes_left < 0) {
+    throw EvalError("strings built by the template exceeded the limit of " +
+                    std::to_string(state_.bytes_limit) +
+                    " bytes (a string grown a piece at a time in a loop is copied each time)");
+  }
+}
 
 DepthGuard::DepthGuard() {
+  RenderBudget::charge_walk();
   if (++depth_ > kMaxValueDepth) {
     --depth_;
     throw EvalError(std::string("value nested deeper than ") + std::to_string(kMaxValueDepth) +
@@ -45,6 +78,7 @@ Value Value::floating(double d) {
 }
 
 Value Value::string(std::string s, bool safe) {
+  RenderBudget::charge_string(s.size());
   Value v(Kind::kString);
   v.ptr_ = std::make_shared<std::string>(std::move(s));
   v.safe_ = safe;

@@ -166,8 +166,33 @@ struct LoopState {
   bool changed_called = false;
 };
 
+// Caps two costs of one render on this thread while it lives: the values walked (DepthGuards
+// constructed) and the bytes of all strings built. Size checks alone bound neither: values share
+// their parts, so a small value can stand for an exponential tree (a dict holding the same dict
+// twice, doubled in a loop), and a string grown a piece at a time in a loop costs the square of
+// its length in copies. Exceeding one throws EvalError.
+class RenderBudget {
+ public:
+  RenderBudget(int64_t max_value_walk, int64_t max_string_bytes);
+  ~RenderBudget();
+  RenderBudget(const RenderBudget&) = delete;
+  RenderBudget& operator=(const RenderBudget&) = delete;
+
+  static void charge_walk();
+  static void charge_string(size_t bytes);
+
+ private:
+  struct State {
+    bool active = false;
+    int64_t walk_left = 0, walk_limit = 0;
+    int64_t bytes_left = 0, bytes_limit = 0;
+  };
+  static thread_local State state_;
+  State saved_;
+};
+
 // Bounds the recursion of functions that walk nested values (repr, tojson, ==, from_json): the
-// values come from untrusted requests and templates.
+// values come from untrusted requests and templates. Each guard is one walk of RenderBudget.
 constexpr int kMaxValueDepth = 512;
 class DepthGuard {
  public:

@@ -116,6 +116,66 @@ TEST(JinjaLimits, OutputSizeIsBounded) {
                TemplateError);
 }
 
+TEST(JinjaLimits, ListsDoubledInALoopAreBounded) {
+  // Each step doubles the list: without a bound, 2^60 elements.
+  TemplateError e = error_of(
+      "{% set ns = namespace(l=[1]) %}{% for i in range(60) %}{% set ns.l = ns.l + ns.l %}"
+      "{% endfor %}{{ ns.l|length }}");
+  EXPECT_NE(e.message().find("list concatenation result is too large"), std::string::npos)
+      << e.what();
+  EXPECT_THROW(render("{% set ns = namespace(l=[1]) %}{% for i in range(60) %}"
+                      "{% set ns.l = ns.l * 2 %}{% endfor %}"),
+               TemplateError);
+}
+
+TEST(JinjaLimits, ValuesWithRepeatedPartsCannotExplodeAWalk) {
+  // A dict holding the same dict twice, 40 times over: small in memory, 2^40 leaves to tojson,
+  // to print or to compare. (A smaller budget than the default keeps the test fast under the
+  // sanitizers; the default of 4M walks takes about a second.)
+  Limits limits;
+  limits.max_value_walk = 100000;
+  const std::string build =
+      "{% set ns = namespace(d={}) %}{% for i in range(40) %}"
+      "{% set ns.d = {'a': ns.d, 'b': ns.d} %}{% endfor %}";
+  for (const char* use :
+       {"{{ ns.d|tojson }}", "{{ ns.d }}", "{{ ns.d == ns.d }}", "{{ ns.d|string|length }}"}) {
+    SCOPED_TRACE(use);
+    TemplateError e = error_of(build + use, limits);
+    EXPECT_NE(e.message().find("values walked by tojson"), std::string::npos) << e.what();
+  }
+  // The budget is per render, and small values are not hit.
+  limits.max_value_walk = 1000;
+  EXPECT_EQ(
+      render("{{ {'a': [1, 2, {'b': 3}]}|tojson }}", nlohmann::ordered_json::object(), limits),
+      "{\"a\": [1, 2, {\"b\": 3}]}");
+  EXPECT_THROW(render("{% for i in range(400) %}{{ [i, [i]]|tojson }}{% endfor %}",
+                      nlohmann::ordered_json::object(), limits),
+               TemplateError);
+  EXPECT_EQ(render("{{ [1]|tojson }}", nlohmann::ordered_json::object(), limits), "[1]");
+  EXPECT_EQ(Limits().max_value_walk, 4000000);
+}
+
+TEST(JinjaLimits, StringsGrownInALoopAreBounded) {
+  // 1M appends of 60 bytes: the final string fits the output limit, but each append copies the
+  // whole string (3e13 bytes in all). A budget of 64 MiB keeps the test fast under the
+  // sanitizers; the default is 256 MiB.
+  Limits limits;
+  limits.max_string_bytes = 64 << 20;
+  TemplateError e = error_of(
+      "{% set ns = namespace(s='') %}{% for i in range(1000) %}{% for j in range(1000) %}"
+      "{% set ns.s = ns.s ~ '012345678901234567890123456789012345678901234567890123456789' %}"
+      "{% endfor %}{% endfor %}{{ ns.s|length }}",
+      limits);
+  EXPECT_NE(e.message().find("strings built by the template exceeded the limit"), std::string::npos)
+      << e.what();
+  limits.max_string_bytes = 100;
+  EXPECT_EQ(render("{{ 'ab' ~ 'cd' }}", nlohmann::ordered_json::object(), limits), "abcd");
+  EXPECT_THROW(render("{% for i in range(20) %}{{ 'abcd' ~ 'efgh' }}{% endfor %}",
+                      nlohmann::ordered_json::object(), limits),
+               TemplateError);
+  EXPECT_EQ(Limits().max_string_bytes, int64_t{256} << 20);
+}
+
 TEST(JinjaLimits, EvaluationStepsAreBounded) {
   Limits limits;
   limits.max_steps = 5000;
