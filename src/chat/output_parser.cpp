@@ -228,9 +228,20 @@ OutputParser::Found OutputParser::find_text_marker(size_t& hold_from) const {
   if (config_.think_tags) consider(kThinkClose, Marker::kThinkClose);
   if (tagged) consider(kCallOpen, Marker::kCallOpen);
   if (format == ToolCallFormat::kQwenXml) consider(kFunctionOpen, Marker::kFunctionOpen);
-  if (after_call_ && tagged) consider(kCallClose, Marker::kStrayClose);
-  if (after_call_ && format == ToolCallFormat::kQwenXml)
-    consider(kFunctionClose, Marker::kStrayClose);
+  // A stray closer right after a call (only whitespace between them) is dropped; anywhere else
+  // it is text. Looked for only where the text starts, so that where the pieces are cut does not
+  // change which closers count as stray.
+  if (after_call_ && first_text != std::string_view::npos) {
+    auto stray = [&](std::string_view text) {
+      if (s.compare(first_text, text.size(), text) == 0) {
+        if (first_text < best.pos) best = {first_text, text.size(), Marker::kStrayClose, ""};
+      } else if (text.starts_with(s.substr(first_text))) {
+        hold_from = std::min(hold_from, first_text);
+      }
+    };
+    if (tagged) stray(kCallClose);
+    if (format == ToolCallFormat::kQwenXml) stray(kFunctionClose);
+  }
   if (format == ToolCallFormat::kLlama3Json && !seen_output_) {
     if (at_output_start(kPythonTag) && first_text < best.pos) {
       best = {first_text, kPythonTag.size(), Marker::kPythonTag, ""};
@@ -572,15 +583,22 @@ void OutputParser::complete_call(const std::vector<ToolCall>& calls, size_t cons
 }
 
 void OutputParser::fail_call(size_t consumed, const std::string& why, std::vector<Event>& events) {
+  bool at_limit = false;
   if (call_.started) {  // the block is open: close it valid, the text follows
     events.push_back(make(Event::Kind::kToolInput, "{}"));
     events.push_back(make(Event::Kind::kBlockEnd));
     ++tool_calls_;
+    at_limit = config_.max_tool_calls > 0 && tool_calls_ >= config_.max_tool_calls;
   }
   if (!why.empty()) events.push_back(make(Event::Kind::kIssue, why + "; kept as text"));
   const std::string raw = call_.opener + call_.buf.substr(0, consumed);
   end_call(consumed);
   text_out(raw, events);
+  if (at_limit) {  // that tool_use was the last one allowed: the output ends after its text
+    stopped_ = api::StopReason::kToolUse;
+    pending_.clear();
+    mode_ = Mode::kDone;
+  }
 }
 
 void OutputParser::end_call(size_t consumed) {
@@ -640,7 +658,13 @@ void OutputParser::close_block(std::vector<Event>& events) {
 
 void OutputParser::consume(size_t n) {
   if (n == 0) return;
-  line_start_ = pending_[n - 1] == '\n';
+  // Still at a line start if only spaces and tabs follow the last newline (or the line start
+  // before): the same whether that indentation came in this piece or an earlier one.
+  const std::string_view gone(pending_.data(), n);
+  const size_t newline = gone.find_last_of('\n');
+  const std::string_view tail = newline == std::string_view::npos ? gone : gone.substr(newline + 1);
+  line_start_ = tail.find_first_not_of(" \t") == std::string_view::npos &&
+                (newline != std::string_view::npos || line_start_);
   pending_.erase(0, n);
 }
 

@@ -9,9 +9,9 @@ namespace chat::test {
 namespace {
 
 const char* kAllTemplates[] = {
-    "qwen3",    "qwen3_5",           "qwen3_coder",         "qwen2_5",       "llama3_1",
-    "llama3_2", "mistral_small_3_2", "devstral_small_2507", "deepseek_v3_1", "glm4_6",
-    "gpt_oss"};
+    "qwen3",    "qwen3_5",  "qwen3_6",           "qwen3_coder",         "qwen2_5",
+    "llama3_1", "llama3_2", "mistral_small_3_2", "devstral_small_2507", "deepseek_v3_1",
+    "glm4_6",   "gpt_oss"};
 
 api::MessagesRequest first_turn() {
   return parse_request(data_file("api/claude_code_2.1.332_first_turn.json"));
@@ -29,6 +29,7 @@ TEST(TemplateTraits, DetectedPerTemplate) {
   const Expect expected[] = {
       {"qwen3", ToolCallFormat::kHermesJson, true, true, true, false, false},
       {"qwen3_5", ToolCallFormat::kQwenXml, true, true, false, false, false},
+      {"qwen3_6", ToolCallFormat::kQwenXml, true, true, false, false, false},
       {"qwen3_coder", ToolCallFormat::kQwenXml, true, false, true, false, false},
       {"qwen2_5", ToolCallFormat::kHermesJson, true, false, true, false, false},
       {"llama3_1", ToolCallFormat::kLlama3Json, false, false, true, true, false},
@@ -50,6 +51,8 @@ TEST(TemplateTraits, DetectedPerTemplate) {
   EXPECT_TRUE(chat_template("deepseek_v3_1").traits().thinking_flag);
   EXPECT_FALSE(chat_template("qwen3").traits().thinking_flag);
   EXPECT_TRUE(detect_text_traits("{{ preserve_thinking }}", false).preserve_thinking);
+  EXPECT_TRUE(chat_template("qwen3_6").traits().preserve_thinking);
+  EXPECT_FALSE(chat_template("qwen3_5").traits().preserve_thinking);
 }
 
 TEST(Render, ClaudeCodeBodiesThroughEveryTemplate) {
@@ -135,6 +138,23 @@ TEST(Render, ThinkingSwitch) {
   r.prompt.thinking.type = api::ThinkingConfig::Type::kDisabled;
   EXPECT_TRUE(
       render_ok(chat_template("deepseek_v3_1"), r).text.ends_with("<｜Assistant｜></think>"));
+}
+
+TEST(Render, GenerationPromptIsAnOption) {
+  const api::MessagesRequest r = parse_request(R"({"model":"m","max_tokens":5,
+      "messages":[{"role":"user","content":"hi"}]})");
+  for (const char* name : {"qwen3", "qwen3_6", "llama3_1"}) {
+    SCOPED_TRACE(name);
+    const ChatTemplate& t = chat_template(name);
+    RenderOptions without = fixed_options();
+    without.add_generation_prompt = false;
+    const std::string bare = render_ok(t, r, without).text;
+    const std::string with = render_ok(t, r).text;
+    EXPECT_TRUE(with.starts_with(bare));
+    EXPECT_GT(with.size(), bare.size());
+    EXPECT_NE(with.substr(bare.size()).find("assistant"), std::string::npos);
+    EXPECT_EQ(bare.find("assistant"), std::string::npos);
+  }
 }
 
 TEST(Render, BillingHeaderLeftOutByDefault) {
@@ -366,11 +386,31 @@ TEST(Render, PreserveThinkingReachesTemplatesThatReadIt) {
   EXPECT_EQ(render_ok(t, r, o).text, "keep");
 }
 
+TEST(Render, Qwen36PreserveThinkingKeepsEarlierReasoning) {
+  // Two user queries; the first answer carries reasoning. Qwen3.6 drops it by default (as
+  // Qwen3.5 always does) and keeps it with preserve_thinking.
+  const api::MessagesRequest r = parse_request(R"({"model":"m","max_tokens":5,"messages":[
+      {"role":"user","content":"first"},
+      {"role":"assistant","content":[{"type":"thinking","thinking":"Old reasoning.",
+                                      "signature":""},{"type":"text","text":"One."}]},
+      {"role":"user","content":"second"}]})");
+  const std::string kept = "<|im_start|>assistant\n<think>\nOld reasoning.\n</think>\n\nOne.";
+  const std::string dropped = "<|im_start|>user\nfirst<|im_end|>\n<|im_start|>assistant\nOne.";
+  EXPECT_NE(render_ok(chat_template("qwen3_6"), r).text.find(dropped), std::string::npos);
+  EXPECT_EQ(render_ok(chat_template("qwen3_6"), r).text,
+            render_ok(chat_template("qwen3_5"), r).text);
+  RenderOptions o = fixed_options();
+  o.preserve_thinking = true;
+  EXPECT_NE(render_ok(chat_template("qwen3_6"), r, o).text.find(kept), std::string::npos);
+  // Templates without the switch are not affected.
+  EXPECT_NE(render_ok(chat_template("qwen3_5"), r, o).text.find(dropped), std::string::npos);
+}
+
 TEST(Render, FinalAssistantMessageIsContinued) {
   const api::MessagesRequest r = parse_request(R"({"model":"m","max_tokens":5,"messages":[
       {"role":"user","content":"Say a color."},
       {"role":"assistant","content":"The color is"}]})");
-  for (const char* name : {"qwen3", "qwen3_5", "qwen3_coder", "qwen2_5", "llama3_1"}) {
+  for (const char* name : {"qwen3", "qwen3_5", "qwen3_6", "qwen3_coder", "qwen2_5", "llama3_1"}) {
     SCOPED_TRACE(name);
     const ChatTemplate& t = chat_template(name);
     const RenderedPrompt p = render_ok(t, r);

@@ -30,10 +30,11 @@ const char* kTools = R"([
 
 class Session {
  public:
-  Session(const std::string& template_name, bool omit_thinking)
+  Session(const std::string& template_name, bool omit_thinking, bool preserve_thinking = false)
       : t_(chat_template(template_name)),
         store_({}, ReasoningStore::Key{}),
         omit_thinking_(omit_thinking) {
+    options_.preserve_thinking = preserve_thinking;
     request_ = parse_request(std::string(R"({"model":"local","max_tokens":4000,"stream":true,
         "system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=1; cch=abc;"},
                   {"type":"text","text":"You are a coding agent."}],
@@ -47,7 +48,7 @@ class Session {
 
   // Renders the current request; returns the prompt text.
   std::string render() {
-    prompt_ = render_ok(t_, request_, fixed_options(), &store_);
+    prompt_ = render_ok(t_, request_, options_, &store_);
     return prompt_.text;
   }
 
@@ -107,6 +108,7 @@ class Session {
   const ChatTemplate& t_;
   ReasoningStore store_;
   bool omit_thinking_;
+  RenderOptions options_ = fixed_options();
   api::MessagesRequest request_;
   RenderedPrompt prompt_;
 };
@@ -119,7 +121,18 @@ struct Family {
   bool history_stable;
   // Else: the new prompt parts from the old at turn 1's answer, right after this text.
   const char* diverges_after;
+  bool preserve_thinking = false;  // RenderOptions::preserve_thinking
 };
+
+// A Qwen3.5/3.6 session: the prompt opens <think>, so the output starts inside it.
+const char* kXml1 =
+    "The user wants the files listed.\n</think>\n\nLet me look.\n\n<tool_call>\n<function=Bash>\n"
+    "<parameter=command>\nls\n</parameter>\n</function>\n</tool_call>";
+const char* kXml2 =
+    "Two files.\n</think>\n\n<tool_call>\n<function=Read>\n<parameter=file_path>\na.txt\n"
+    "</parameter>\n<parameter=limit>\n10\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n"
+    "<function=Read>\n<parameter=file_path>\nb.txt\n</parameter>\n</function>\n</tool_call>";
+const char* kXml3 = "Both read.\n</think>\n\nBoth files say hello.";
 
 std::vector<Family> families() {
   return {
@@ -130,22 +143,19 @@ std::vector<Family> families() {
        "{\"file_path\": \"a.txt\", \"limit\": 10}}\n</tool_call>\n<tool_call>\n{\"name\": "
        "\"Read\", "
        "\"arguments\": {\"file_path\": \"b.txt\"}}\n</tool_call>",
-       "<think>\nBoth read.\n</think>\n\nBoth files say hello.", false, "<|im_start|>assistant\n"},
-      {"qwen3_5", "<|im_end|>",
-       "The user wants the files listed.\n</think>\n\nLet me "
-       "look.\n\n<tool_call>\n<function=Bash>\n"
-       "<parameter=command>\nls\n</parameter>\n</function>\n</tool_call>",
-       "Two files.\n</think>\n\n<tool_call>\n<function=Read>\n<parameter=file_path>\na.txt\n"
-       "</parameter>\n<parameter=limit>\n10\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n"
-       "<function=Read>\n<parameter=file_path>\nb.txt\n</parameter>\n</function>\n</tool_call>",
-       "Both read.\n</think>\n\nBoth files say hello.", false, "<|im_start|>assistant\n"},
+       "<think>\nBoth read.\n</think>\n\nBoth files say hello.", false, "<|im_start|>assistant\n",
+       false},
+      {"qwen3_5", "<|im_end|>", kXml1, kXml2, kXml3, false, "<|im_start|>assistant\n", false},
+      {"qwen3_6", "<|im_end|>", kXml1, kXml2, kXml3, false, "<|im_start|>assistant\n", false},
+      // With preserve_thinking, Qwen3.6 keeps every turn's reasoning: the history never changes.
+      {"qwen3_6", "<|im_end|>", kXml1, kXml2, kXml3, true, "", true},
       {"qwen3_coder", "<|im_end|>",
        "Let me look.\n\n<tool_call>\n<function=Bash>\n<parameter=command>\nls\n</parameter>\n"
        "</function>\n</tool_call>",
        "<tool_call>\n<function=Read>\n<parameter=file_path>\na.txt\n</parameter>\n"
        "<parameter=limit>\n10\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n"
        "<function=Read>\n<parameter=file_path>\nb.txt\n</parameter>\n</function>\n</tool_call>",
-       "Both files say hello.", true, ""},
+       "Both files say hello.", true, "", false},
       {"qwen2_5", "<|im_end|>",
        "Let me look.\n<tool_call>\n{\"name\": \"Bash\", \"arguments\": {\"command\": \"ls\"}}\n"
        "</tool_call>",
@@ -154,16 +164,17 @@ std::vector<Family> families() {
        "</tool_call>\n<tool_call>\n{\"name\": \"Read\", \"arguments\": {\"file_path\": "
        "\"b.txt\"}}\n"
        "</tool_call>",
-       "Both files say hello.", true, ""},
+       "Both files say hello.", true, "", false},
       {"llama3_1", "<|eot_id|>", "{\"name\": \"Bash\", \"parameters\": {\"command\": \"ls\"}}",
        "{\"name\": \"Read\", \"parameters\": {\"file_path\": \"a.txt\", \"limit\": 10}}",
-       "Both files say hello.", true, ""},
+       "Both files say hello.", true, "", false},
   };
 }
 
 void run_session(const Family& f, bool omit_thinking) {
-  SCOPED_TRACE(std::string(f.name) + (omit_thinking ? " (thinking omitted)" : ""));
-  Session s(f.name, omit_thinking);
+  SCOPED_TRACE(std::string(f.name) + (omit_thinking ? " (thinking omitted)" : "") +
+               (f.preserve_thinking ? " (preserve_thinking)" : ""));
+  Session s(f.name, omit_thinking, f.preserve_thinking);
   const std::string p1 = s.render();
   EXPECT_EQ(p1.find("x-anthropic-billing-header"), std::string::npos);
   s.answer(f.turn1);
