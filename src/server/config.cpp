@@ -90,6 +90,10 @@ void add_config_options(CLI::App& cmd, Config& c) {
          "Let the model think when the request allows it; off: it never thinks");
   toggle(cmd, "EXPOSE_THINKING", c.expose_thinking,
          "Return thinking blocks even to requests that did not ask for thinking");
+  toggle(cmd, "KEEP_BILLING_HEADER", c.keep_billing_header,
+         "Keep Claude Code's x-anthropic-billing-header system block in the prompt");
+  toggle(cmd, "PRESERVE_THINKING", c.preserve_thinking,
+         "Keep earlier turns' reasoning in the prompt (templates with preserve_thinking)");
   option(cmd, "ANTHROPIC_VERSION", c.anthropic_version,
          "API version reported by /health and in the anthropic-version header");
   option(cmd, "DEBUG_REQUEST_DIR", c.debug_request_dir,

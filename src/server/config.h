@@ -51,6 +51,11 @@ struct Config {
   // whether thinking blocks are returned to clients that did not ask for thinking.
   bool enable_thinking = true;
   bool expose_thinking = false;
+  // chat::RenderOptions (src/chat/README.md): keep Claude Code's per-session billing block in the
+  // prompt (off: every session shares the system prompt's cached tokens), and keep the reasoning
+  // of every earlier turn for templates that offer preserve_thinking (Qwen3.6).
+  bool keep_billing_header = false;
+  bool preserve_thinking = false;
 
   // The API version the server speaks, reported by /health and in the anthropic-version header.
   std::string anthropic_version = "2023-06-01";

@@ -13,6 +13,8 @@ api::Result<chat::RenderedPrompt> render_prompt(Service& service, const api::Pro
   // chat::tokenize_prompt's ids while encoding only the stretches it has not seen.
   chat::RenderOptions options;
   options.tokenize = false;
+  options.keep_billing_header = service.config().keep_billing_header;
+  options.preserve_thinking = service.config().preserve_thinking;
   api::Result<chat::RenderedPrompt> rendered = [&] {
     if (service.config().enable_thinking) {
       return service.chat_template().render(prompt, options, &service.reasoning_store());
