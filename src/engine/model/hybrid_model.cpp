@@ -138,9 +138,8 @@ void HybridModel::attention_block(const Attention& l, size_t kv, size_t n, Seque
   const size_t D = c.head_dim_k, H = c.n_head, pos0 = state.n_tokens();
   float *h = buf_.h.data(), *qg = buf_.qg.data(), *q = buf_.q.data(), *gate = buf_.gate.data(),
         *k = buf_.k.data(), *v = buf_.v.data(), *attn = buf_.attn.data();
-  kernels::matmul(l.wq, h, n, qg, pool_);
-  kernels::matmul(l.wk, h, n, k, pool_);
-  kernels::matmul(l.wv, h, n, v, pool_);
+  const kernels::MatmulTarget qkv[] = {{&l.wq, qg}, {&l.wk, k}, {&l.wv, v}};
+  kernels::matmul_shared(qkv, h, n, pool_);
   for (size_t i = 0; i < n; ++i) {
     for (size_t hd = 0; hd < H; ++hd) {  // [query | gate] per head
       const float* src = qg + (i * H + hd) * 2 * D;
@@ -187,10 +186,9 @@ void HybridModel::delta_net_block(const DeltaNet& l, size_t r, size_t n, Sequenc
   const size_t D = d.d_state, Hv = d.n_v_heads, key_dim = d.key_dim(), conv_dim = d.conv_dim();
   float *h = buf_.h.data(), *qkv = buf_.qkv.data(), *conv = buf_.conv.data(), *z = buf_.z.data(),
         *alpha = buf_.alpha.data(), *beta = buf_.beta.data(), *o = buf_.attn.data();
-  kernels::matmul(l.w_qkv, h, n, qkv, pool_);
-  kernels::matmul(l.w_gate, h, n, z, pool_);
-  kernels::matmul(l.w_alpha, h, n, alpha, pool_);
-  kernels::matmul(l.w_beta, h, n, beta, pool_);
+  const kernels::MatmulTarget inputs[] = {
+      {&l.w_qkv, qkv}, {&l.w_gate, z}, {&l.w_alpha, alpha}, {&l.w_beta, beta}};
+  kernels::matmul_shared(inputs, h, n, pool_);
   for (size_t i = 0; i < n; ++i) {
     for (size_t hv = 0; hv < Hv; ++hv) {
       float& g = alpha[i * Hv + hv];  // becomes the log of the decay
@@ -240,8 +238,8 @@ void HybridModel::feed_forward_block(Layer& l, size_t n) {
     return;
   }
   float *gate = buf_.gate.data(), *up = buf_.up.data();
-  kernels::matmul(*l.w_gate, buf_.h.data(), n, gate, pool_);
-  kernels::matmul(*l.w_up, buf_.h.data(), n, up, pool_);
+  const kernels::MatmulTarget gate_up[] = {{&*l.w_gate, gate}, {&*l.w_up, up}};
+  kernels::matmul_shared(gate_up, buf_.h.data(), n, pool_);
   ops::swiglu(gate, up, gate, n * c.n_ff);
   kernels::matmul(*l.w_down, gate, n, buf_.out.data(), pool_);
 }

@@ -73,8 +73,8 @@ void MoeFfn::run_expert(const Expert& e, const float* x, size_t m, float* y,
   } else {
     gate_.resize(m * n_ff);
     up_.resize(m * n_ff);
-    kernels::matmul(*e.gate, x, m, gate_.data(), pool);
-    kernels::matmul(*e.up, x, m, up_.data(), pool);
+    const kernels::MatmulTarget gate_up[] = {{&*e.gate, gate_.data()}, {&*e.up, up_.data()}};
+    kernels::matmul_shared(gate_up, x, m, pool);
     ops::swiglu(gate_.data(), up_.data(), gate_.data(), m * n_ff);
   }
   kernels::matmul(e.down, gate_.data(), m, y, pool);
