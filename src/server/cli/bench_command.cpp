@@ -74,6 +74,7 @@ nlohmann::json run_bench(const BenchOptions& o) {
     const auto prompt = synthetic_ids(std::max<size_t>(o.depth, 1), 0);
     model->forward(prompt, state, engine::Logits::kLast, logits);
     const size_t depth = state.n_tokens();
+    state.keep_snapshot();  // a recurrent state (hybrid models) can only return to a snapshot
     for (size_t r = 0; r < o.reps; ++r) {
       state.truncate(depth);
       const auto start = std::chrono::steady_clock::now();
