@@ -47,11 +47,7 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
   const size_t v_dim = size_t{c.n_head_kv} * c.head_dim_v;
   const size_t o_dim = size_t{c.n_head} * c.head_dim_v;
 
-  token_embd_ = &w.tensor("token_embd.weight", c.n_embd, c.n_vocab);
-  if (!kernels::find_weight_type(static_cast<GgmlType>(token_embd_->type_id))) {
-    throw GgufError(file_->path().string() + ": tensor 'token_embd.weight' has type " +
-                    token_embd_->type_name() + ", which this engine does not run");
-  }
+  embedding_.emplace(*file_, w, c.n_embd, c.n_vocab);
   for (size_t il = 0; il < c.n_layer; ++il) {
     Layer l{.attn_norm = w.vector(blk(il, "attn_norm"), c.n_embd),
             .wq = w.matrix(blk(il, "attn_q"), c.n_embd, q_dim),
@@ -103,17 +99,6 @@ DenseModel::DenseModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
   buf_.gate.resize(n * c.n_ff);
   buf_.up.resize(n * c.n_ff);
   if (c.moe.n_expert > 0) buf_.moe.resize(n * c.n_embd);
-}
-
-void DenseModel::embed(std::span<const int32_t> tokens, float* x) const {
-  const auto type = static_cast<GgmlType>(token_embd_->type_id);
-  const auto table = file_->tensor_data(*token_embd_);
-  const size_t row = token_embd_->n_bytes / config_.n_vocab;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const auto bytes = table.subspan(static_cast<size_t>(tokens[i]) * row, row);
-    kernels::dequantize_row(type, {reinterpret_cast<const uint8_t*>(bytes.data()), row},
-                            x + i * config_.n_embd, config_.n_embd);
-  }
 }
 
 // x += W_o . attention(rope(norm(W_q h)), rope(norm(W_k h)), W_v h) with h = norm(x); the new
@@ -189,7 +174,7 @@ void DenseModel::forward_chunk(std::span<const int32_t> tokens, SequenceState& s
                                float* out) {
   const ModelConfig& c = config_;
   const size_t n = tokens.size();
-  embed(tokens, buf_.x.data());
+  embedding_->lookup(tokens, buf_.x.data());
   for (size_t il = 0; il < c.n_layer; ++il) {
     attention_block(layers_[il], il, n, state);
     feed_forward_block(layers_[il], n);

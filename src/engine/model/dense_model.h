@@ -10,6 +10,7 @@
 #include "engine/kernels/matmul.h"
 #include "engine/model/model.h"
 #include "engine/model/moe_ffn.h"
+#include "engine/model/token_embedding.h"
 #include "engine/ops/rope.h"
 
 namespace engine {
@@ -48,9 +49,8 @@ class DenseModel final : public Model {
                      float* out) override;
   void attention_block(const Layer& layer, size_t il, size_t n, SequenceState& state);
   void feed_forward_block(Layer& layer, size_t n);
-  void embed(std::span<const int32_t> tokens, float* x) const;
 
-  const GgufTensorInfo* token_embd_;  // [n_embd, n_vocab] in the mapping, any supported type
+  std::optional<TokenEmbedding> embedding_;
   std::vector<Layer> layers_;
   std::vector<float> output_norm_;  // [n_embd]
   std::optional<kernels::PreparedWeight> output_;

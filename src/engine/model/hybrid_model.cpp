@@ -41,11 +41,7 @@ HybridModel::HybridModel(std::shared_ptr<const GgufFile> file, ModelConfig confi
   WeightBinder w(*file_, options.repack);
   const size_t D = c.head_dim_k, q_dim = size_t{c.n_head} * D, kv_dim = size_t{c.n_head_kv} * D;
 
-  token_embd_ = &w.tensor("token_embd.weight", c.n_embd, c.n_vocab);
-  if (!kernels::find_weight_type(static_cast<GgmlType>(token_embd_->type_id))) {
-    throw GgufError(file_->path().string() + ": tensor 'token_embd.weight' has type " +
-                    token_embd_->type_name() + ", which this engine does not run");
-  }
+  embedding_.emplace(*file_, w, c.n_embd, c.n_vocab);
   size_t n_attention = 0, n_recurrent = 0;
   for (size_t il = 0; il < c.n_layer; ++il) {
     Layer l{.attn_norm = w.vector(blk(il, "attn_norm"), c.n_embd),
@@ -118,17 +114,6 @@ HybridModel::HybridModel(std::shared_ptr<const GgufFile> file, ModelConfig confi
   buf_.alpha.resize(n * d.n_v_heads);
   buf_.beta.resize(n * d.n_v_heads);
   buf_.up.resize(n * c.n_ff);
-}
-
-void HybridModel::embed(std::span<const int32_t> tokens, float* x) const {
-  const auto type = static_cast<GgmlType>(token_embd_->type_id);
-  const auto table = file_->tensor_data(*token_embd_);
-  const size_t row = token_embd_->n_bytes / config_.n_vocab;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const auto bytes = table.subspan(static_cast<size_t>(tokens[i]) * row, row);
-    kernels::dequantize_row(type, {reinterpret_cast<const uint8_t*>(bytes.data()), row},
-                            x + i * config_.n_embd, config_.n_embd);
-  }
 }
 
 // out = W_o . (attention(rope(norm(q)), rope(norm(k)), v) * sigmoid(gate)) with [q, gate] = W_q h
@@ -249,7 +234,7 @@ void HybridModel::forward_chunk(std::span<const int32_t> tokens, SequenceState& 
   const ModelConfig& c = config_;
   const size_t n = tokens.size(), E = c.n_embd;
   float *x = buf_.x.data(), *h = buf_.h.data();
-  embed(tokens, x);
+  embedding_->lookup(tokens, x);
   for (Layer& l : layers_) {
     for (size_t i = 0; i < n; ++i)
       ops::rms_norm(x + i * E, l.attn_norm.data(), h + i * E, E, c.rms_eps);

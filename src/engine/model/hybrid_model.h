@@ -13,6 +13,7 @@
 #include "engine/kernels/matmul.h"
 #include "engine/model/model.h"
 #include "engine/model/moe_ffn.h"
+#include "engine/model/token_embedding.h"
 #include "engine/ops/rope.h"
 
 namespace engine {
@@ -70,9 +71,8 @@ class HybridModel final : public Model {
   void attention_block(const Attention& l, size_t kv_layer, size_t n, SequenceState& state);
   void delta_net_block(const DeltaNet& l, size_t r, size_t n, SequenceState& state);
   void feed_forward_block(Layer& l, size_t n);
-  void embed(std::span<const int32_t> tokens, float* x) const;
 
-  const GgufTensorInfo* token_embd_;  // [n_embd, n_vocab] in the mapping
+  std::optional<TokenEmbedding> embedding_;
   std::vector<Layer> layers_;
   std::vector<float> output_norm_;  // [n_embd]
   std::optional<kernels::PreparedWeight> output_;
