@@ -178,6 +178,10 @@ const GgufTensorInfo* GgufFile::find_tensor(std::string_view name) const {
   return it == tensor_index_.end() ? nullptr : &tensors_[it->second];
 }
 
+void GgufFile::release(std::span<const std::byte> bytes) const {
+  mapping_->release(bytes);
+}
+
 std::span<const std::byte> GgufFile::tensor_data(const GgufTensorInfo& tensor) const {
   const bool ours = !tensors_.empty() && &tensor >= tensors_.data() &&
                     &tensor < tensors_.data() + tensors_.size();

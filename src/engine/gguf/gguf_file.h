@@ -87,6 +87,9 @@ class GgufFile {
   std::span<const std::byte> tensor_data(const GgufTensorInfo& tensor) const;
   // Same by name; throws GgufError when no tensor has that name.
   std::span<const std::byte> tensor_data(std::string_view name) const;
+  // Lets the OS drop the mapped pages of `bytes` (a range of tensor data the caller has copied):
+  // they stop counting in the resident memory and are read from the file again if used.
+  void release(std::span<const std::byte> bytes) const;
 
  private:
   friend class GgufParser;

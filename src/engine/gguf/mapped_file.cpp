@@ -53,4 +53,16 @@ MappedFile::~MappedFile() {
   if (data_ != nullptr && bytes_.empty()) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 
+void MappedFile::release(std::span<const std::byte> bytes) const {
+  if (!bytes_.empty() || data_ == nullptr || bytes.empty()) return;
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(bytes.data());
+  const auto end = begin + bytes.size();
+  const auto lo = reinterpret_cast<uintptr_t>(data_), hi = lo + size_;
+  if (begin < lo || end > hi) return;  // not ours: nothing to release
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  // Advice only: a failure leaves the pages resident, which is what not calling it does.
+  if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 }  // namespace engine

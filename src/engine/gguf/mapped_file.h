@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace engine {
@@ -24,6 +25,11 @@ class MappedFile {
 
   const std::byte* data() const { return data_; }
   uint64_t size() const { return size_; }
+
+  // Tells the OS the whole pages inside `bytes` (a range of data()) will not be read soon: a
+  // mapped file drops them from memory (they are clean, and come back from the file if read
+  // again); heap bytes are left alone. For data copied elsewhere, such as repacked weights.
+  void release(std::span<const std::byte> bytes) const;
 
  private:
   MappedFile(const std::byte* data, uint64_t size) : data_(data), size_(size) {}

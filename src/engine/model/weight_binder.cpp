@@ -46,9 +46,12 @@ kernels::PreparedWeight WeightBinder::prepare(const std::string& name, const Ggu
   const auto bytes = as_bytes(file_.tensor_data(info));
   const size_t slice_bytes = bytes.size() / info.ne[2];
   try {
-    auto w = kernels::PreparedWeight::prepare(type, bytes.subspan(slice * slice_bytes, slice_bytes),
-                                              n_out, n_in, {.repack = repack_});
+    const auto source = bytes.subspan(slice * slice_bytes, slice_bytes);
+    auto w = kernels::PreparedWeight::prepare(type, source, n_out, n_in, {.repack = repack_});
     owned_bytes_ += w.owned_bytes();
+    // A weight that holds its own copy no longer reads the mapping: without this its pages would
+    // stay resident beside the copy (twice the weights' memory) until the OS needs them.
+    if (w.owned_bytes() > 0) file_.release(std::as_bytes(source));
     return w;
   } catch (const kernels::KernelError& e) {
     fail("tensor '" + name + "': " + e.what());
