@@ -6,6 +6,7 @@
 #include "api/ids.h"
 #include "api/json_body.h"
 #include "api/response_sink.h"
+#include "chat/text_scan.h"
 #include "chat/tool_call_xml.h"
 
 namespace chat {
@@ -24,28 +25,10 @@ constexpr std::string_view kFence = "```";
 constexpr std::string_view kWs = " \t\n\r";
 constexpr size_t kMaxIndent = 16;  // whitespace between `{` and `"name"` of a bare JSON call
 
-bool is_ws(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-size_t skip_ws(std::string_view s, size_t pos) {
-  while (pos < s.size() && is_ws(s[pos])) ++pos;
-  return pos;
-}
-
-bool at(std::string_view s, size_t pos, std::string_view tag) {
-  return s.compare(pos, tag.size(), tag) == 0;
-}
-
-// The rest of `s` from `pos` is a proper, non-empty prefix of one of `tags`.
-bool partial(std::string_view s, size_t pos, std::initializer_list<std::string_view> tags) {
-  const std::string_view rest = s.substr(std::min(pos, s.size()));
-  if (rest.empty()) return false;
-  for (std::string_view tag : tags) {
-    if (rest.size() < tag.size() && tag.starts_with(rest)) return true;
-  }
-  return false;
-}
+using scan::at;
+using scan::is_ws;
+using scan::partial;
+using scan::skip_ws;
 
 // The length of the longest proper prefix of `marker` that `s` ends with.
 size_t held_prefix(std::string_view s, std::string_view marker) {

@@ -4,15 +4,14 @@
 #include <cctype>
 
 #include "api/json_body.h"
+#include "chat/text_scan.h"
 
 namespace chat {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-bool is_ws(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+using scan::is_ws;
 
 std::optional<Json> parse_strict(std::string_view text) {
   if (text.empty()) return std::nullopt;

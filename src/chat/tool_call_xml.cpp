@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "chat/text_scan.h"
 #include "chat/tool_call_json.h"
 
 namespace chat {
@@ -22,28 +23,10 @@ constexpr size_t kMaxNameBytes = 256;
 
 enum class Look { kYes, kNo, kMore };
 
-bool is_ws(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-size_t skip_ws(std::string_view s, size_t pos) {
-  while (pos < s.size() && is_ws(s[pos])) ++pos;
-  return pos;
-}
-
-bool at(std::string_view s, size_t pos, std::string_view tag) {
-  return s.compare(pos, tag.size(), tag) == 0;
-}
-
-// The rest of `s` from `pos` is a proper, non-empty prefix of one of `tags`.
-bool partial(std::string_view s, size_t pos, std::initializer_list<std::string_view> tags) {
-  const std::string_view rest = s.substr(pos);
-  if (rest.empty()) return false;
-  for (std::string_view tag : tags) {
-    if (rest.size() < tag.size() && tag.starts_with(rest)) return true;
-  }
-  return false;
-}
+using scan::at;
+using scan::is_ws;
+using scan::partial;
+using scan::skip_ws;
 
 // After a </function>: the call really ends there if the end, another call or </tool_call> follows.
 Look function_end_fits(std::string_view s, size_t pos, bool at_end) {
