@@ -8,7 +8,7 @@
 #include "engine/kernels/cpu/float_tile.h"
 #include "engine/kernels/cpu/tile_ref.h"
 #include "engine/kernels/cpu/unit_packing.h"
-#include "engine/kernels/cpu/x86/avx2_kernels.h"
+#include "engine/kernels/cpu/x86/x86_kernels.h"
 #include "engine/kernels/dot_ref.h"
 #include "engine/kernels/quant_ref.h"
 
@@ -31,9 +31,18 @@ void copy_f32_in(const float* src, void* dst, size_t n) {
   std::memcpy(dst, src, n * 4);
 }
 
-template <TileFn kAvx2>
-TileFn avx2_or_none() {
-  return x86::cpu_has_avx2() ? kAvx2 : nullptr;
+// The tile of the best x86 level this CPU runs (x86_level()), or none.
+template <TileFn kAvx2, TileFn kVnni>
+TileFn x86_tile() {
+  switch (x86::x86_level()) {
+    case x86::X86Level::kAvx512Vnni:
+      return kVnni;
+    case x86::X86Level::kAvx2:
+      return kAvx2;
+    case x86::X86Level::kNone:
+      break;
+  }
+  return nullptr;
 }
 
 const std::array kTypes = {
@@ -51,28 +60,30 @@ const std::array kTypes = {
     WeightTypeTraits{GgmlType::Q8_0, "q8_0", kQK8_0, sizeof(BlockQ8_0), ActType::kQ8_0,
                      dequantize_as<BlockQ8_0, dequantize_row_q8_0>,
                      quantize_as<BlockQ8_0, quantize_row_q8_0_ref>, dot_q8_0_q8_0_ref,
-                     tile_ref<dot_q8_0_q8_0_ref>, avx2_or_none<x86::tile_q8_0_avx2>,
-                     Packing::kUnits8, unit8::pack_q8_0},
+                     tile_ref<dot_q8_0_q8_0_ref>,
+                     x86_tile<x86::tile_q8_0_avx2, x86::tile_q8_0_vnni>, Packing::kUnits8,
+                     unit8::pack_q8_0},
     WeightTypeTraits{GgmlType::Q4_0, "q4_0", kQK4_0, sizeof(BlockQ4_0), ActType::kQ8_0,
                      dequantize_as<BlockQ4_0, dequantize_row_q4_0>,
                      quantize_as<BlockQ4_0, quantize_row_q4_0_ref>, dot_q4_0_q8_0_ref,
-                     tile_ref<dot_q4_0_q8_0_ref>, avx2_or_none<x86::tile_q4_0_avx2>,
-                     Packing::kUnits8, unit8::pack_q4_0},
+                     tile_ref<dot_q4_0_q8_0_ref>,
+                     x86_tile<x86::tile_q4_0_avx2, x86::tile_q4_0_vnni>, Packing::kUnits8,
+                     unit8::pack_q4_0},
     WeightTypeTraits{GgmlType::Q4_K, "q4_K", kQK_K, sizeof(BlockQ4K), ActType::kQ8_K,
                      dequantize_as<BlockQ4K, dequantize_row_q4_K>,
                      quantize_as<BlockQ4K, quantize_row_q4_K_ref>, dot_q4k_q8k_ref,
-                     tile_ref<dot_q4k_q8k_ref>, avx2_or_none<x86::tile_q4k_avx2>, Packing::kUnits8,
-                     unit8::pack_q4k},
+                     tile_ref<dot_q4k_q8k_ref>, x86_tile<x86::tile_q4k_avx2, x86::tile_q4k_vnni>,
+                     Packing::kUnits8, unit8::pack_q4k},
     WeightTypeTraits{GgmlType::Q5_K, "q5_K", kQK_K, sizeof(BlockQ5K), ActType::kQ8_K,
                      dequantize_as<BlockQ5K, dequantize_row_q5_K>,
                      quantize_as<BlockQ5K, quantize_row_q5_K_ref>, dot_q5k_q8k_ref,
-                     tile_ref<dot_q5k_q8k_ref>, avx2_or_none<x86::tile_q5k_avx2>, Packing::kUnits8,
-                     unit8::pack_q5k},
+                     tile_ref<dot_q5k_q8k_ref>, x86_tile<x86::tile_q5k_avx2, x86::tile_q5k_vnni>,
+                     Packing::kUnits8, unit8::pack_q5k},
     WeightTypeTraits{GgmlType::Q6_K, "q6_K", kQK_K, sizeof(BlockQ6K), ActType::kQ8_K,
                      dequantize_as<BlockQ6K, dequantize_row_q6_K>,
                      quantize_as<BlockQ6K, quantize_row_q6_K_ref>, dot_q6k_q8k_ref,
-                     tile_ref<dot_q6k_q8k_ref>, avx2_or_none<x86::tile_q6k_avx2>, Packing::kUnits8,
-                     unit8::pack_q6k},
+                     tile_ref<dot_q6k_q8k_ref>, x86_tile<x86::tile_q6k_avx2, x86::tile_q6k_vnni>,
+                     Packing::kUnits8, unit8::pack_q6k},
 };
 
 std::string supported_names() {

@@ -12,6 +12,7 @@
 
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/check.h"
+#include "engine/kernels/cpu/x86/x86_kernels.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/kernels/weight_type.h"
@@ -161,35 +162,69 @@ TEST(KernelsMatmul, ReferencePathMatchesTheFloatReference) {
   }
 }
 
+// The x86 levels this CPU runs (every level in unit_kernels_x86_emulated, whose intrinsics are
+// emulated), each as the cap of the tiles picked while it lives.
+std::vector<x86::X86Level> x86_levels() {
+  std::vector<x86::X86Level> levels;
+  for (auto level : {x86::X86Level::kAvx2, x86::X86Level::kAvx512Vnni}) {
+    if (level <= x86::x86_cpu_level()) levels.push_back(level);
+  }
+  return levels;
+}
+struct X86LevelCap {
+  explicit X86LevelCap(x86::X86Level level) { x86::cap_x86_level_for_test(level); }
+  ~X86LevelCap() { x86::cap_x86_level_for_test(x86::kX86LevelUncapped); }
+};
+
 TEST(KernelsMatmul, SimdPathsMatchTheReferencePathOnEveryShape) {
   ThreadPool pool(2);
-  for (GgmlType type : kAllTypes) {
-    const auto& traits = weight_type(type);
-    if (traits.simd_tile == nullptr || traits.simd_tile() == nullptr) {
-      GTEST_LOG_(INFO) << "no SIMD kernel for " << traits.name << " on this CPU";
-      continue;
-    }
-    for (size_t blocks : {1, 3}) {
-      for (size_t n_out : row_counts()) {
-        for (size_t n_tokens : token_counts()) {
-          Problem p(type, n_out, n_in_for(type, blocks), n_tokens, 100 + n_out + n_tokens);
-          auto ref = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
-                                             {.repack = false, .path = KernelPath::kReference});
-          auto simd = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
-                                              {.repack = true, .path = KernelPath::kSimd});
-          auto simd_raw = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
-                                                  {.repack = false, .path = KernelPath::kSimd});
-          ASSERT_TRUE(simd.uses_simd());
-          const auto y_ref = p.run(ref, pool);
-          const auto y_simd = p.run(simd, pool);
-          expect_close(p, y_simd, y_ref, "simd vs reference");
-          // The borrowed GGUF layout runs the four-row kernels, the repacked one the x8 units.
-          expect_close(p, p.run(simd_raw, pool), y_ref, "simd borrowed vs reference");
-          if (::testing::Test::HasFatalFailure()) return;
+  for (x86::X86Level level : x86_levels()) {
+    const X86LevelCap cap(level);
+    const std::string at = "x86 level " + std::to_string(static_cast<int>(level)) + ": ";
+    for (GgmlType type : kAllTypes) {
+      const auto& traits = weight_type(type);
+      if (traits.simd_tile == nullptr || traits.simd_tile() == nullptr) {
+        GTEST_LOG_(INFO) << "no SIMD kernel for " << traits.name << " on this CPU";
+        continue;
+      }
+      for (size_t blocks : {1, 3}) {
+        for (size_t n_out : row_counts()) {
+          for (size_t n_tokens : token_counts()) {
+            Problem p(type, n_out, n_in_for(type, blocks), n_tokens, 100 + n_out + n_tokens);
+            auto ref = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
+                                               {.repack = false, .path = KernelPath::kReference});
+            auto simd = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
+                                                {.repack = true, .path = KernelPath::kSimd});
+            auto simd_raw = PreparedWeight::prepare(type, p.w, n_out, p.n_in,
+                                                    {.repack = false, .path = KernelPath::kSimd});
+            ASSERT_TRUE(simd.uses_simd());
+            const auto y_ref = p.run(ref, pool);
+            const auto y_simd = p.run(simd, pool);
+            expect_close(p, y_simd, y_ref, at + "simd vs reference");
+            // The borrowed GGUF layout runs the four-row kernels, the repacked one the x8 units.
+            expect_close(p, p.run(simd_raw, pool), y_ref, at + "simd borrowed vs reference");
+            if (::testing::Test::HasFatalFailure()) return;
+          }
         }
       }
     }
   }
+}
+
+TEST(KernelsMatmul, TheX86LevelPicksTheTiles) {
+  const auto& q8 = weight_type(GgmlType::Q8_0);
+  const auto& q4k = weight_type(GgmlType::Q4_K);
+  for (x86::X86Level level : x86_levels()) {
+    const X86LevelCap cap(level);
+    const bool vnni = level == x86::X86Level::kAvx512Vnni;
+    EXPECT_EQ(q8.simd_tile(), vnni ? x86::tile_q8_0_vnni : x86::tile_q8_0_avx2);
+    EXPECT_EQ(q4k.simd_tile(), vnni ? x86::tile_q4k_vnni : x86::tile_q4k_avx2);
+  }
+  const X86LevelCap none(x86::X86Level::kNone);
+  EXPECT_EQ(q8.simd_tile(), nullptr);
+  EXPECT_THROW(PreparedWeight::prepare(GgmlType::Q8_0, std::vector<uint8_t>(34), 1, 32,
+                                       {.path = KernelPath::kSimd}),
+               KernelError);
 }
 
 TEST(KernelsMatmul, EveryHighwayTargetOfTheFloatTilesMatchesTheReference) {
@@ -264,8 +299,9 @@ TEST(KernelsMatmul, SharedInputNeedsOneInputSize) {
 }
 
 TEST(KernelsMatmul, Q8_0WeightsOfMinus128AreExact) {
-  // ggml's quantizer never writes -128 into a Q8_0 block, but a file may hold it: the sign trick
-  // must still give the right product (|-128| = 128 as an unsigned byte).
+  // ggml's quantizer never writes -128 into a Q8_0 block, but a file may hold it: AVX2's sign
+  // trick must still give the right product (|-128| = 128 as an unsigned byte), VNNI's bias too
+  // (-128 + 128 = 0).
   Problem p(GgmlType::Q8_0, 13, 64, 5, 21);
   for (size_t r = 0; r < p.n_out; ++r) {
     auto* blocks = reinterpret_cast<BlockQ8_0*>(p.w.data() + r * 2 * sizeof(BlockQ8_0));
@@ -276,9 +312,12 @@ TEST(KernelsMatmul, Q8_0WeightsOfMinus128AreExact) {
   auto ref = PreparedWeight::prepare(GgmlType::Q8_0, p.w, p.n_out, p.n_in,
                                      {.repack = false, .path = KernelPath::kReference});
   const auto y_ref = p.run(ref, pool);
-  for (bool repack : {true, false}) {
-    auto pw = PreparedWeight::prepare(GgmlType::Q8_0, p.w, p.n_out, p.n_in, {.repack = repack});
-    expect_close(p, p.run(pw, pool), y_ref, repack ? "repacked" : "borrowed");
+  for (x86::X86Level level : x86_levels()) {
+    const X86LevelCap cap(level);
+    for (bool repack : {true, false}) {
+      auto pw = PreparedWeight::prepare(GgmlType::Q8_0, p.w, p.n_out, p.n_in, {.repack = repack});
+      expect_close(p, p.run(pw, pool), y_ref, repack ? "repacked" : "borrowed");
+    }
   }
 }
 

@@ -1,10 +1,7 @@
-// Helpers shared by the AVX2 kernels. Include this only from files under cpu/x86/, after every
-// other header, and define kernels between AL_AVX2_BEGIN and AL_AVX2_END, so nothing outside the
-// kernels is compiled for AVX2 (an inline library function compiled here could otherwise be
-// picked by the linker for callers that run on CPUs without AVX2).
+// Helpers shared by the x86 kernels, compiled for AVX2 (callable from the AVX-512 regions too).
+// Include this only from files under cpu/x86/, after every other header (x86_intrinsics.h says
+// why).
 #pragma once
-
-#include <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -12,16 +9,7 @@
 
 #include "engine/kernels/tile.h"
 
-#if defined(__clang__)
-#define AL_AVX2_BEGIN                                                                \
-  _Pragma(                                                                           \
-      "clang attribute push(__attribute__((target(\"avx2,fma,f16c\"))), apply_to = " \
-      "function)")
-#define AL_AVX2_END _Pragma("clang attribute pop")
-#else
-#define AL_AVX2_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,f16c\")")
-#define AL_AVX2_END _Pragma("GCC pop_options")
-#endif
+#include "engine/kernels/cpu/x86/x86_intrinsics.h"
 
 // Everything below is compiled for AVX2 and has internal linkage (see the note at the top).
 AL_AVX2_BEGIN
@@ -90,7 +78,23 @@ inline void store_rows(__m128 v, size_t rows, float* y) {
   for (size_t r = 0; r < rows; ++r) y[r] = tmp[r];
 }
 
+// ---- Tiles of RN tokens.
+
+// Zeroes the RN float accumulators and finds the tokens' activation rows, from token t0 on.
+template <int RN>
+inline void start_tokens(const ActView& act, size_t t0, __m256 (&acc)[RN], ActRow (&a)[RN]) {
+  for (int t = 0; t < RN; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    a[t] = act.row(t0 + t);
+  }
+}
+
 // ---- Units of eight rows in the x8 layout (cpu/unit_packing.h).
+
+// The int8 quants of a Q8_0 or Q8_K activation row.
+inline const int8_t* act_quants(const ActRow& a) {
+  return static_cast<const int8_t*>(a.qs);
+}
 
 inline __m256i load256(const uint8_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -107,6 +111,39 @@ inline __m256i bcast4(const int8_t* p) {
 inline __m256 load_fp16x8(const uint8_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
+
+// ---- Byte dot products: the `Dot` the unit kernels (q32_units-inl.h, qk_units-inl.h) are
+// written against; VnniDot (avx512_vnni.cpp) is the other.
+//
+// add() sums four u8 x s8 products into each 32-bit lane of an accumulator; sum() gives the s32
+// lanes, scaled_sum() the lanes times a per-lane scale (given in both s16 halves of the lane, as
+// scale_of() prepares it). AVX2 sums in s16 (vpmaddubsw), so an accumulator holds only runs()
+// add()s before one vpmaddwd widens it. Signed weights (Q8_0) take ggml's sign trick: |w| times
+// y with w's sign, so one vpmaddubsw product pair cannot overflow.
+struct Avx2Dot {
+  using Acc = __m256i;
+  static Acc zero() { return _mm256_setzero_si256(); }
+  static Acc add(Acc acc, __m256i u8, __m256i s8) {
+    return _mm256_add_epi16(acc, _mm256_maddubs_epi16(u8, s8));
+  }
+  static __m256i sum(Acc acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
+  static __m256i scale_of(__m256i scale_s16) { return scale_s16; }
+  static __m256i scaled_sum(Acc acc, __m256i scale) { return _mm256_madd_epi16(acc, scale); }
+  // add()s of quants up to max_quant against activations up to 127 that an Acc holds.
+  static constexpr int runs(int max_quant) { return 32767 / (2 * max_quant * 127); }
+
+  struct Signed {
+    __m256i abs, sign;
+  };
+  static Signed signed_weights(__m256i w) { return {_mm256_sign_epi8(w, w), w}; }
+  // acc (s32) plus four products of w and y per lane.
+  static __m256i add_signed(__m256i acc, const Signed& w, __m256i y) {
+    const __m256i pairs = _mm256_maddubs_epi16(w.abs, _mm256_sign_epi8(y, w.sign));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+  }
+  // The sums of add_signed() over a block whose activations sum to y_sum.
+  static __m256i signed_sum(__m256i acc, int32_t /*y_sum*/) { return acc; }
+};
 
 // ---- Driver.
 
@@ -151,6 +188,16 @@ void run_unit_tokens(const TileArgs& args, const uint8_t* unit, float* y_t0) {
     UnitTile<kTileTokens>::run(args, unit, t, y_t0 + (t - args.t0) * args.ldy);
   }
   for (; t < args.t1; ++t) UnitTile<1>::run(args, unit, t, y_t0 + (t - args.t0) * args.ldy);
+}
+
+// A whole tile: Unit<RN> over the x8 units (kTileTokens tokens at a time), kGroups over the other
+// groups.
+template <template <int> class Unit, int kTileTokens, void (*kGroups)(const TileArgs&, size_t)>
+void unit_tile(const TileArgs& args) {
+  run_groups(
+      args,
+      [&](const uint8_t* unit, float* y) { run_unit_tokens<Unit, kTileTokens>(args, unit, y); },
+      [&](size_t g) { kGroups(args, g); });
 }
 
 }  // namespace

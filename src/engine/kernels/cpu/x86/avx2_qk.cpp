@@ -7,14 +7,14 @@
 // from the activations' per-16 sums, so the quants are never touched twice.
 //
 // These are the kernels of groups of four rows in ggml blocks (borrowed weights, and the rows
-// after the last x8 unit); the x8 units have their own kernels in avx2_qk8.cpp.
+// after the last x8 unit); the x8 units have their own kernels in qk_units-inl.h.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "engine/kernels/blocks.h"
-#include "engine/kernels/cpu/x86/avx2_kernels.h"
+#include "engine/kernels/cpu/x86/x86_kernels.h"
 #include "engine/kernels/tile.h"
 
 #include "engine/kernels/cpu/x86/avx2_common.h"
@@ -114,9 +114,7 @@ struct GgufRows {
   const uint8_t* q6_scales(size_t r, size_t sb) const {
     return block(r, sb) + offsetof(BlockQ6K, scales);
   }
-  __m128 q6_d(size_t sb) const {
-    return load_fp16x4(w, sb, offsetof(BlockQ6K, d));
-  }
+  __m128 q6_d(size_t sb) const { return load_fp16x4(w, sb, offsetof(BlockQ6K, d)); }
 };
 
 // vpshufb mask that broadcasts s16 lane k of each 128-bit half to the whole half.
