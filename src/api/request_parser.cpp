@@ -215,6 +215,11 @@ Prompt parse_prompt(Json& body) {
   parse_tools(body, prompt);
   prompt.tool_choice = parse_tool_choice(body, prompt.tools);
   prompt.thinking = parse_thinking(body);
+  // As the Anthropic API: a forced tool call is prefilled, so no thinking can come before it.
+  if (prompt.tool_choice.forces_tool_use() &&
+      prompt.thinking.type == ThinkingConfig::Type::kEnabled) {
+    fail(Path(), "Thinking may not be enabled when tool_choice forces tool use.");
+  }
   prompt.output_config = parse_output_config(body);
   return prompt;
 }

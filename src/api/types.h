@@ -121,6 +121,8 @@ struct ToolChoice {
   Type type = Type::kAuto;
   std::string name;  // kTool only
   bool disable_parallel_tool_use = false;
+  // `any` or `tool`: the answer must start with a tool call.
+  bool forces_tool_use() const { return type == Type::kAny || type == Type::kTool; }
   friend bool operator==(const ToolChoice&, const ToolChoice&) = default;
 };
 

@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "chat/forced_tool_call.h"
+
 namespace chat {
 namespace {
 
@@ -177,6 +179,13 @@ api::Result<RenderedPrompt> ChatTemplate::render(const api::Prompt& prompt,
     return api::Error::invalid_request(
         "the model's chat template cannot render this conversation: " + e.message());
   }
+  const std::optional<ForcedToolCall> forced =
+      forced_tool_call(prompt, traits_.tool_call_format, prefill);
+  if (forced) {  // the template's text, around the client's tool name
+    rendered += forced->head + specials_.protect(forced->name) + forced->tail;
+    out.forced_output = forced->text();
+    out.forced_choices = forced->choices;
+  }
   SpecialTexts::Restored restored;
   try {
     restored = specials_.restore(rendered);
@@ -198,7 +207,7 @@ api::Result<RenderedPrompt> ChatTemplate::render(const api::Prompt& prompt,
                                          e.what());
     }
   }
-  if (traits_.think_tags && !prefill) {
+  if (traits_.think_tags && !prefill && !forced) {
     const size_t end = out.text.find_last_not_of(" \t\r\n");
     out.starts_in_thinking = end != std::string::npos &&
                              std::string_view(out.text).substr(0, end + 1).ends_with("<think>");
@@ -213,6 +222,7 @@ ParserConfig ChatTemplate::parser_config(const api::MessagesRequest& request,
   config.think_tags = traits_.think_tags;
   config.starts_in_thinking = prompt.starts_in_thinking;
   config.continues_text = prompt.continues_assistant;
+  config.forced_output = prompt.forced_output;
   if (request.prompt.tool_choice.type != api::ToolChoice::Type::kNone) {
     config.tools = request.prompt.tools;
   }

@@ -47,6 +47,11 @@ struct RenderedPrompt {
   // The request ends with an assistant message (a prefill): the prompt ends with its text and
   // the output continues it.
   bool continues_assistant = false;
+  // tool_choice any/tool (forced_tool_call.h): the opening of a tool call that ends the prompt,
+  // which the output parser reads as the start of the model's output; empty when none.
+  std::string forced_output = {};
+  // tool_choice any: what the output must begin with, one per offered tool (engine::ChoiceSampler).
+  std::vector<std::string> forced_choices = {};
 };
 
 class ChatTemplate {

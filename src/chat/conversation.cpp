@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/response.h"
+#include "chat/forced_tool_call.h"
 #include "chat/sha256.h"
 
 namespace chat {
@@ -150,10 +151,11 @@ class Builder {
     }
     if (!tools.empty()) vars["tools"] = std::move(tools);
     vars["add_generation_prompt"] = options_.add_generation_prompt;
-    if (const std::optional<bool> on =
-            thinking_switch(prompt_.thinking, options_.default_thinking)) {
-      vars["enable_thinking"] = *on;
-      if (traits_.thinking_flag) vars["thinking"] = *on;
+    std::optional<bool> thinking = thinking_switch(prompt_.thinking, options_.default_thinking);
+    if (forced()) thinking = false;  // the answer starts with the forced call
+    if (thinking) {
+      vars["enable_thinking"] = *thinking;
+      if (traits_.thinking_flag) vars["thinking"] = *thinking;
     }
     if (options_.preserve_thinking && traits_.preserve_thinking) vars["preserve_thinking"] = true;
     return vars;
@@ -169,14 +171,21 @@ class Builder {
     return join(parts, "\n");
   }
 
-  // How tool_choice any/tool is honoured: a sentence at the end of the system prompt (the model
-  // is asked; the output parser does not force a call).
+  // tool_choice any/tool is honoured by prefilling the call (forced_tool_call.h).
+  bool forced() const {
+    return forced_tool_call(prompt_, traits_.tool_call_format, !options_.add_generation_prompt)
+        .has_value();
+  }
+
+  // Where a call cannot be forced (a template whose tool calls we do not read), tool_choice
+  // any/tool is a sentence at the end of the system prompt: the model is asked.
   std::string hint() const {
     const api::ToolChoice& choice = prompt_.tool_choice;
+    const bool ask = !forced();
     std::string out;
-    if (choice.type == api::ToolChoice::Type::kAny && !prompt_.tools.empty()) {
+    if (ask && choice.type == api::ToolChoice::Type::kAny && !prompt_.tools.empty()) {
       out = "You must answer by calling one or more of the available tools.";
-    } else if (choice.type == api::ToolChoice::Type::kTool) {
+    } else if (ask && choice.type == api::ToolChoice::Type::kTool) {
       out = "You must answer by calling the tool \"" + choice.name + "\".";
     }
     if (choice.disable_parallel_tool_use && choice.type != api::ToolChoice::Type::kNone &&

@@ -135,6 +135,7 @@ OutputParser::OutputParser(ParserConfig config) : config_(std::move(config)) {
     mode_ = Mode::kThinking;
     think_allowed_ = false;
   }
+  pending_ = config_.forced_output;
 }
 
 void OutputParser::feed(std::string_view piece, std::vector<Event>& events) {

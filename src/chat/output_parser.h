@@ -62,6 +62,9 @@ struct ParserConfig {
   // The prompt ends inside an assistant text (a prefill): no <think> opens, and the first text
   // keeps its leading whitespace.
   bool continues_text = false;
+  // Text the prompt ends with that counts as the start of the output (a forced tool call's
+  // opening): parsed before the first piece, as if the model had written it.
+  std::string forced_output = {};
   std::vector<api::Tool> tools = {};  // the tools the model may call; others stay text
   std::vector<std::string> stop_sequences = {};
   size_t max_tool_calls = 0;  // 0: no limit; 1 for disable_parallel_tool_use

@@ -10,6 +10,7 @@
 #include "api/ids.h"
 #include "api/request_parser.h"
 #include "api/sse_encoder.h"
+#include "engine/sampling/choice_sampler.h"
 #include "engine/sampling/scripted_sampler.h"
 #include "serve/request_log.h"
 #include "server/debug_dump.h"
@@ -32,9 +33,9 @@ struct Prepared {
   size_t max_tokens = 0;
 };
 
-api::Result<std::unique_ptr<engine::TokenSampler>> make_sampler(Service& service,
-                                                                const api::MessagesRequest& r,
-                                                                std::string& name) {
+api::Result<std::unique_ptr<engine::TokenSampler>> make_sampler(
+    Service& service, const api::MessagesRequest& r, const chat::RenderedPrompt& rendered,
+    std::string& name) {
   if (ScriptedReplies* scripted = service.scripted_replies()) {
     const std::optional<ScriptedReply> reply = scripted->next(last_user_text(r.prompt));
     if (!reply) {
@@ -58,7 +59,13 @@ api::Result<std::unique_ptr<engine::TokenSampler>> make_sampler(Service& service
       .min_p = static_cast<float>(c.min_p),
       .seed = c.seed != 0 ? c.seed : std::random_device{}()};
   name = "sampled";
-  return std::unique_ptr<engine::TokenSampler>(std::make_unique<engine::LogitSampler>(params));
+  std::unique_ptr<engine::TokenSampler> sampler = std::make_unique<engine::LogitSampler>(params);
+  if (!rendered.forced_choices.empty()) {  // tool_choice any: the model picks among the tools
+    name = "sampled (tool name held to the tools)";
+    sampler = std::make_unique<engine::ChoiceSampler>(std::move(sampler), service.tokenizer(),
+                                                      rendered.forced_choices);
+  }
+  return sampler;
 }
 
 api::Result<Prepared> prepare(Service& service, const api::MessagesRequest& request) {
@@ -79,7 +86,7 @@ api::Result<Prepared> prepare(Service& service, const api::MessagesRequest& requ
     p.max_tokens = std::min(p.max_tokens, service.config().max_tokens);
   }
   api::Result<std::unique_ptr<engine::TokenSampler>> sampler =
-      make_sampler(service, request, p.sampler_name);
+      make_sampler(service, request, p.rendered, p.sampler_name);
   if (!sampler) return sampler.error();
   p.sampler = std::move(sampler).value();
   return p;

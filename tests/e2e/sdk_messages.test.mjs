@@ -183,3 +183,33 @@ test('models.list and models.retrieve', async () => {
   assert.equal(model.id, 'claude-opus-4-1');
   assert.equal(model.type, 'model');
 });
+
+test('tool_choice any/tool: even a random model answers with a call to an offered tool', async () => {
+  // No scripted replies: the tiny model's own (random) choices. The call's opening is prefilled
+  // and, for `any`, the name held to the offered tools, as the API promises.
+  const own = await startServer();
+  const client = (await sdkClient(own)).client;
+  const TIME_TOOL = { name: 'get_time', description: 'The time in a city', input_schema: { type: 'object' } };
+  const ask = {
+    model: 'm', max_tokens: 12, tools: [WEATHER_TOOL, TIME_TOOL],
+    messages: [{ role: 'user', content: 'What now?' }],
+  };
+  for (const temperature of [0, 1]) {
+    const any = await client.messages.create({ ...ask, temperature, tool_choice: { type: 'any' } });
+    assert.equal(any.content[0].type, 'tool_use', JSON.stringify(any.content));
+    assert.ok(['get_weather', 'get_time'].includes(any.content[0].name), any.content[0].name);
+    // The random arguments rarely close within max_tokens: the call is then cut off.
+    assert.ok(['tool_use', 'max_tokens'].includes(any.stop_reason), any.stop_reason);
+    const named = await client.messages.create({
+      ...ask, temperature, tool_choice: { type: 'tool', name: 'get_time' },
+    });
+    assert.equal(named.content[0].type, 'tool_use');
+    assert.equal(named.content[0].name, 'get_time');
+  }
+  await assert.rejects(
+    client.messages.create({ ...ask, tool_choice: { type: 'any' }, max_tokens: 2048,
+                             thinking: { type: 'enabled', budget_tokens: 1024 } }),
+    (e) => e.status === 400 && /Thinking may not be enabled when tool_choice forces tool use/.test(e.message));
+  const { code } = await own.stop();
+  assert.equal(code, 0, own.log());
+});

@@ -116,7 +116,7 @@ const char* kRichBody = R"({"model":"m","max_tokens":4096,"stream":true,"tempera
   "output_config":{"effort":"low","format":{"type":"json_schema","schema":{"type":"object"}}},
   "tools":[{"name":"t","description":"d","input_schema":{"type":"object","properties":{"a":{"type":"string"}}},"defer_loading":false},
            {"type":"web_search_20250305","name":"web_search"}],
-  "tool_choice":{"type":"tool","name":"t","disable_parallel_tool_use":false},
+  "tool_choice":{"type":"auto","disable_parallel_tool_use":false},
   "messages":[
     {"role":"system","content":[{"type":"text","text":"mode"}]},
     {"role":"user","content":[{"type":"text","text":"a"},

@@ -168,6 +168,12 @@ const Case kCases[] = {
      "tool_choice.tool.name: no tool named 'missing' is defined in `tools`"},
     {WITH_USER(R"("tool_choice":{"type":"any","disable_parallel_tool_use":1})"),
      "tool_choice.any.disable_parallel_tool_use: Input should be a valid boolean"},
+    {WITH_USER(R"("tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"any"},)"
+               R"("thinking":{"type":"enabled","budget_tokens":1024})"),
+     "Thinking may not be enabled when tool_choice forces tool use."},
+    {WITH_USER(R"("tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"tool",)"
+               R"("name":"a"},"thinking":{"type":"enabled","budget_tokens":1024})"),
+     "Thinking may not be enabled when tool_choice forces tool use."},
     // thinking
     {WITH_USER(R"("thinking":{"type":"enabled"})"),
      "thinking.enabled.budget_tokens: Field required"},
