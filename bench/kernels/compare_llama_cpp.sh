@@ -8,7 +8,7 @@ build=${1:?usage: compare_llama_cpp.sh BUILD_DIR [LLAMA_BINARY]}
 llama=${2:-/tmp/llama_cpp_matmul}
 ours() {  # type n_out n_in tokens threads cold
   "$build/bench_kernels" --benchmark_min_time=2 \
-      --benchmark_filter="^mat(vec|mat)/type:$1/n_out:$2/n_in:$3/tok:$4/thr:$5/repack:1/cold:$6/" 2>/dev/null |
+      --benchmark_filter="^mat(vec|mat)/type:$1/n_out:$2/n_in:$3/tok:$4/thr:$5/repack:1/cold:$6/x86:0/" 2>/dev/null |
     sed -nE 's/.*best_(GB|GFLOP)\/s=([0-9.]+).*/\2/p'
 }
 theirs() {  # type n_out n_in tokens threads repack cold

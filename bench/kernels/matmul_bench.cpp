@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/kernels/bandwidth.h"
+#include "engine/kernels/cpu/x86/x86_kernels.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/kernels/weight_type.h"
@@ -58,7 +59,8 @@ const std::vector<uint8_t>& weight_bytes(GgmlType type, size_t n_out, size_t n_i
 }
 
 // Args: type, n_out, n_in, n_tokens, threads, repack, cold (mat-vec: cycle through copies of the
-// weight larger than the last-level cache, as decode does; 0: the same weight, hot in cache).
+// weight larger than the last-level cache, as decode does; 0: the same weight, hot in cache), x86
+// (the highest x86 level the quantized tiles may use, as x86::X86Level; 0: the CPU's best).
 void BM_Matmul(benchmark::State& state) {
   const auto type = static_cast<GgmlType>(state.range(0));
   const auto n_out = static_cast<size_t>(state.range(1));
@@ -72,9 +74,11 @@ void BM_Matmul(benchmark::State& state) {
       state.range(6) != 0 ? std::max<size_t>(1, (kColdBytes + bytes.size() - 1) / bytes.size()) : 1;
   std::vector<std::vector<uint8_t>> raw(copies, bytes);
   std::vector<PreparedWeight> ws;
+  if (state.range(7) != 0) x86::cap_x86_level_for_test(static_cast<x86::X86Level>(state.range(7)));
   for (const auto& r : raw) {
     ws.push_back(PreparedWeight::prepare(type, r, n_out, n_in, {.repack = state.range(5) != 0}));
   }
+  x86::cap_x86_level_for_test(x86::kX86LevelUncapped);
   const PreparedWeight& w = ws.front();
   const auto x = random_floats(n_tokens * n_in, 2, 1.0f);
   std::vector<float> y(n_tokens * n_out);
@@ -105,21 +109,33 @@ void BM_Matmul(benchmark::State& state) {
 constexpr GgmlType kTypes[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K,
                                GgmlType::Q6_K, GgmlType::F16,  GgmlType::BF16, GgmlType::F32};
 
+// On CPUs with AVX-512 VNNI, the in-cache rows of the quantized types again at the AVX2 level, so
+// one run compares the two.
+void avx2_too(benchmark::internal::Benchmark* b, int64_t n_out, int64_t n_in, int64_t n_tokens) {
+  if (x86::x86_cpu_level() < x86::X86Level::kAvx512Vnni) return;
+  for (GgmlType type : kTypes) {
+    if (weight_type(type).block_elems == 1) continue;  // float types: Highway picks their target
+    b->Args({static_cast<int64_t>(type), n_out, n_in, n_tokens, 1, 1, 0,
+             static_cast<int64_t>(x86::X86Level::kAvx2)});
+  }
+}
+
 void matvec_args(benchmark::internal::Benchmark* b) {
   const int64_t shapes[][2] = {
       {3072, 1024}, {1024, 3072}, {151936, 1024}, {6144, 2048}, {2048, 6144}};
   for (GgmlType type : kTypes) {
     for (const auto& s : shapes) {
       for (int64_t threads : {1, 2}) {
-        b->Args({static_cast<int64_t>(type), s[0], s[1], 1, threads, 1, 1});
+        b->Args({static_cast<int64_t>(type), s[0], s[1], 1, threads, 1, 1, 0});
       }
     }
   }
   // Borrowed (not repacked) weights, for the memory-tight option.
-  b->Args({static_cast<int64_t>(GgmlType::Q8_0), 3072, 1024, 1, 2, 0, 1});
-  b->Args({static_cast<int64_t>(GgmlType::Q4_K), 3072, 1024, 1, 2, 0, 1});
+  b->Args({static_cast<int64_t>(GgmlType::Q8_0), 3072, 1024, 1, 2, 0, 1, 0});
+  b->Args({static_cast<int64_t>(GgmlType::Q4_K), 3072, 1024, 1, 2, 0, 1, 0});
   // Hot in cache, one thread: what the kernel computes per second when memory is no limit.
-  for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 1024, 1024, 1, 1, 1, 0});
+  for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 1024, 1024, 1, 1, 1, 0, 0});
+  avx2_too(b, 1024, 1024, 1);
 }
 
 void matmat_args(benchmark::internal::Benchmark* b) {
@@ -127,24 +143,25 @@ void matmat_args(benchmark::internal::Benchmark* b) {
   for (GgmlType type : kTypes) {
     for (const auto& s : shapes) {
       for (int64_t threads : {1, 2}) {
-        b->Args({static_cast<int64_t>(type), s[0], s[1], 512, threads, 1, 0});
+        b->Args({static_cast<int64_t>(type), s[0], s[1], 512, threads, 1, 0, 0});
       }
     }
   }
   // A small in-cache problem (under a millisecond a call), one thread: the kernel's compute rate,
   // measurable even on a busy machine through the fastest call.
-  for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 256, 1024, 64, 1, 1, 0});
+  for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 256, 1024, 64, 1, 1, 0, 0});
+  avx2_too(b, 256, 1024, 64);
 }
 
 BENCHMARK(BM_Matmul)
     ->Name("matvec")
-    ->ArgNames({"type", "n_out", "n_in", "tok", "thr", "repack", "cold"})
+    ->ArgNames({"type", "n_out", "n_in", "tok", "thr", "repack", "cold", "x86"})
     ->Apply(matvec_args)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Matmul)
     ->Name("matmat")
-    ->ArgNames({"type", "n_out", "n_in", "tok", "thr", "repack", "cold"})
+    ->ArgNames({"type", "n_out", "n_in", "tok", "thr", "repack", "cold", "x86"})
     ->Apply(matmat_args)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -8,7 +8,7 @@
 //
 //   node tests/engine/logits_vs_llama.mjs --tool build/make-test-model
 //        --engine build/engine-logits --node-modules build/node/node_modules --work DIR
-//        [--suite quick|full] [--threads 2]
+//        [--suite quick|full] [--shard i/n] [--threads 2]
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +18,7 @@ import {fileURLToPath} from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const {values: a} = parseArgs({options: {
   tool: {type: "string"}, engine: {type: "string"}, "node-modules": {type: "string"},
-  work: {type: "string"}, suite: {type: "string", default: "quick"},
+  work: {type: "string"}, suite: {type: "string", default: "quick"}, shard: {type: "string"},
   threads: {type: "string", default: "2"}, only: {type: "string"},
 }});
 
@@ -70,8 +70,11 @@ const full = [
 ];
 const caseName = (c) =>
   `${c.arch}-${c.shape}-${c.type}${c.tag ? `-${c.tag}` : ""}${c.tokens ? `-${c.tokens}` : ""}`;
+// --shard i/n: every n-th case from the i-th (1-based), so n ctest jobs share a suite.
+const [shardIndex, shardCount] = (a.shard ?? "1/1").split("/").map(Number);
 const cases = (a.suite === "full" ? full : quick)
-    .filter((c) => !a.only || caseName(c).includes(a.only));
+    .filter((c) => !a.only || caseName(c).includes(a.only))
+    .filter((c, i) => i % shardCount === shardIndex - 1);
 
 // A prompt of n ids spread over the ordinary vocabulary, with a few special tokens in it.
 function promptIds(n) {
