@@ -114,16 +114,23 @@ class Builder {
  public:
   Builder(const api::Prompt& prompt, const TemplateTraits& traits, const RenderOptions& options,
           ReasoningStore* store)
-      : prompt_(prompt), traits_(traits), options_(options), store_(store) {}
+      : prompt_(prompt),
+        traits_(traits),
+        options_(options),
+        store_(store),
+        // tool_choice any/tool is honoured by prefilling the call (forced_tool_call.h).
+        forced_(forced_tool_call(prompt, traits.tool_call_format, !options.add_generation_prompt)
+                    .has_value()) {}
 
   Json build() {
     size_t first = 0;
     std::string system = system_text();
-    if (system.empty() && hint().empty() && prompt_.messages.front().role == api::Role::kSystem) {
+    const std::string hint = tool_choice_hint();
+    if (system.empty() && hint.empty() && prompt_.messages.front().role == api::Role::kSystem) {
       system = message_text(prompt_.messages.front());  // the conversation opens with it
       first = 1;
     }
-    if (!hint().empty()) system += (system.empty() ? "" : "\n\n") + hint();
+    if (!hint.empty()) system += (system.empty() ? "" : "\n\n") + hint;
     if (!system.empty()) messages_.push_back({{"role", "system"}, {"content", system}});
     for (size_t i = first; i < prompt_.messages.size(); ++i) {
       const api::Message& m = prompt_.messages[i];
@@ -152,7 +159,7 @@ class Builder {
     if (!tools.empty()) vars["tools"] = std::move(tools);
     vars["add_generation_prompt"] = options_.add_generation_prompt;
     std::optional<bool> thinking = thinking_switch(prompt_.thinking, options_.default_thinking);
-    if (forced()) thinking = false;  // the answer starts with the forced call
+    if (forced_) thinking = false;  // the answer starts with the forced call
     if (thinking) {
       vars["enable_thinking"] = *thinking;
       if (traits_.thinking_flag) vars["thinking"] = *thinking;
@@ -171,17 +178,11 @@ class Builder {
     return join(parts, "\n");
   }
 
-  // tool_choice any/tool is honoured by prefilling the call (forced_tool_call.h).
-  bool forced() const {
-    return forced_tool_call(prompt_, traits_.tool_call_format, !options_.add_generation_prompt)
-        .has_value();
-  }
-
   // Where a call cannot be forced (a template whose tool calls we do not read), tool_choice
   // any/tool is a sentence at the end of the system prompt: the model is asked.
-  std::string hint() const {
+  std::string tool_choice_hint() const {
     const api::ToolChoice& choice = prompt_.tool_choice;
-    const bool ask = !forced();
+    const bool ask = !forced_;
     std::string out;
     if (ask && choice.type == api::ToolChoice::Type::kAny && !prompt_.tools.empty()) {
       out = "You must answer by calling one or more of the available tools.";
@@ -379,6 +380,7 @@ class Builder {
   const TemplateTraits& traits_;
   const RenderOptions& options_;
   ReasoningStore* store_;
+  const bool forced_;  // the prompt ends with a forced tool call's opening
   Json messages_ = Json::array();
   std::unordered_map<std::string, std::string> call_names_;  // tool_use id -> tool name
   std::vector<Json> deferred_calls_;  // single_tool_call templates: calls still to write
