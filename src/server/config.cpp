@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include <CLI/CLI.hpp>
+
 namespace server {
 namespace {
 

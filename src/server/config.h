@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+// Declared, not included: CLI11 is header-only and costs ~9 s of compile time in every file that
+// includes it, and this header reaches most of the server through service.h.
+namespace CLI {
+class App;
+}
 
 namespace server {
 

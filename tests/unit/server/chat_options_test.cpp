@@ -3,6 +3,7 @@
 // to the prompt is tested in tests/unit/chat (Render.BillingHeaderLeftOutByDefault,
 // Render.Qwen36PreserveThinkingKeepsEarlierReasoning, Session.ToolLoopExtendsThePromptExactly).
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <string>

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <string>
