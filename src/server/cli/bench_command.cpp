@@ -19,18 +19,6 @@
 namespace server::cli {
 namespace {
 
-struct BenchOptions {
-  std::string model;
-  size_t pp = 512;
-  size_t tg = 128;
-  size_t depth = 16;
-  size_t reps = 3;
-  size_t threads = 0;
-  size_t prefill_chunk = 512;
-  bool no_repack = false;
-  bool bandwidth = false;
-};
-
 // The same synthetic ids for every engine: spread over the vocabulary, never special tokens.
 std::vector<int32_t> synthetic_ids(size_t n, size_t offset) {
   std::vector<int32_t> ids(n);
@@ -49,7 +37,7 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-nlohmann::json run_bench(const BenchOptions& o) {
+nlohmann::json bench(const BenchOptions& o) {
   auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
   const auto load_start = std::chrono::steady_clock::now();
   auto model = engine::Model::load(
@@ -107,29 +95,14 @@ nlohmann::json run_bench(const BenchOptions& o) {
 
 }  // namespace
 
-void add_bench_command(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<BenchOptions>();
-  auto* cmd = app.add_subcommand("bench", "Measure prefill and decode speed on synthetic tokens");
-  cmd->add_option("--model,-m", o->model, "Path of the GGUF model file")->required();
-  cmd->add_option("--pp", o->pp, "Prompt tokens to prefill (0: skip)")->capture_default_str();
-  cmd->add_option("--tg", o->tg, "Tokens to decode (0: skip)")->capture_default_str();
-  cmd->add_option("--depth", o->depth, "Prompt tokens before the decoded ones")
-      ->capture_default_str();
-  cmd->add_option("--reps", o->reps, "Repetitions of each measurement")->capture_default_str();
-  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
-      ->capture_default_str();
-  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
-      ->capture_default_str();
-  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
-  cmd->add_flag("--bandwidth", o->bandwidth, "Also measure the memory read bandwidth");
-  cmd->callback([o, &exit_code] {
-    try {
-      std::puts(run_bench(*o).dump().c_str());
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "anthropic-local bench: %s\n", e.what());
-      exit_code = 1;
-    }
-  });
+int run_bench(const BenchOptions& o) {
+  try {
+    std::puts(bench(o).dump().c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "anthropic-local bench: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace server::cli

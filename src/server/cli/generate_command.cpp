@@ -18,20 +18,6 @@
 namespace server::cli {
 namespace {
 
-struct GenerateOptions {
-  std::string model;
-  std::string prompt;
-  size_t max_tokens = 128;
-  size_t context_size = 4096;
-  size_t threads = 0;
-  size_t prefill_chunk = 512;
-  bool no_repack = false;
-  bool ids = false;
-  bool chat = false;
-  bool ignore_eos = false;
-  engine::SamplingParams sampling{.temperature = 0.0f};
-};
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -51,7 +37,7 @@ std::vector<int32_t> chat_prompt_ids(const engine::GgufFile& file,
   return std::move(rendered.value().ids);
 }
 
-void run_generate(const GenerateOptions& o) {
+void generate(const GenerateOptions& o) {
   auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
   const auto tokenizer = engine::Tokenizer::from_gguf(*file);
   auto model = engine::Model::load(
@@ -108,36 +94,14 @@ void run_generate(const GenerateOptions& o) {
 
 }  // namespace
 
-void add_generate_command(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<GenerateOptions>();
-  auto* cmd = app.add_subcommand("generate", "Generate text from a prompt (no server)");
-  cmd->add_option("--model,-m", o->model, "Path of the GGUF model file")->required();
-  cmd->add_option("--prompt,-p", o->prompt, "The prompt: raw text unless --chat")->required();
-  cmd->add_option("--max-tokens,-n", o->max_tokens, "Tokens to generate at most")
-      ->capture_default_str();
-  cmd->add_option("--temperature", o->sampling.temperature, "0 is greedy")->capture_default_str();
-  cmd->add_option("--top-k", o->sampling.top_k, "0 is off")->capture_default_str();
-  cmd->add_option("--top-p", o->sampling.top_p, "1 is off")->capture_default_str();
-  cmd->add_option("--min-p", o->sampling.min_p, "0 is off")->capture_default_str();
-  cmd->add_option("--seed", o->sampling.seed, "Sampling seed")->capture_default_str();
-  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
-      ->capture_default_str();
-  cmd->add_option("--context-size", o->context_size, "Positions the sequence may hold")
-      ->capture_default_str();
-  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
-      ->capture_default_str();
-  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
-  cmd->add_flag("--ids", o->ids, "Print the generated token ids as a JSON array instead of text");
-  cmd->add_flag("--chat", o->chat, "Apply the model's chat template to the prompt");
-  cmd->add_flag("--ignore-eos", o->ignore_eos, "Keep generating past end-of-generation tokens");
-  cmd->callback([o, &exit_code] {
-    try {
-      run_generate(*o);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "anthropic-local generate: %s\n", e.what());
-      exit_code = 1;
-    }
-  });
+int run_generate(const GenerateOptions& o) {
+  try {
+    generate(o);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "anthropic-local generate: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace server::cli

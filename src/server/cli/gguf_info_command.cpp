@@ -393,26 +393,20 @@ void print_json(const GgufFile& file, const Summary& s) {
 
 }  // namespace
 
-void add_gguf_info_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("gguf-info", "Show what a GGUF model file holds");
-  auto model = std::make_shared<std::string>();
-  auto json = std::make_shared<bool>(false);
-  cmd->add_option("model", *model, "Path of the GGUF file")->required();
-  cmd->add_flag("--json", *json, "Print one JSON object instead of text");
-  cmd->callback([model, json, &exit_code] {
-    try {
-      const GgufFile file = GgufFile::open(*model);
-      const Summary summary = summarize(file);
-      if (*json) {
-        print_json(file, summary);
-      } else {
-        print_text(file, summary);
-      }
-    } catch (const engine::GgufError& e) {
-      std::fprintf(stderr, "anthropic-local: %s\n", e.what());
-      exit_code = 1;
+int run_gguf_info(const GgufInfoOptions& o) {
+  try {
+    const GgufFile file = GgufFile::open(o.model);
+    const Summary summary = summarize(file);
+    if (o.json) {
+      print_json(file, summary);
+    } else {
+      print_text(file, summary);
     }
-  });
+    return 0;
+  } catch (const engine::GgufError& e) {
+    std::fprintf(stderr, "anthropic-local: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace server::cli

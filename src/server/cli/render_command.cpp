@@ -19,16 +19,6 @@
 namespace server::cli {
 namespace {
 
-struct RenderOptions {
-  std::string model;
-  std::string template_file;  // instead of the model's tokenizer.chat_template
-  bool ids = false;
-  bool keep_billing_header = false;
-  bool no_generation_prompt = false;
-  bool preserve_thinking = false;
-  std::string thinking = "default";  // default, on, off: when the request has no `thinking`
-};
-
 std::string read_stdin() {
   std::ios::sync_with_stdio(false);
   return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
@@ -72,39 +62,20 @@ api::Result<std::string> render(const RenderOptions& o) {
 
 }  // namespace
 
-void add_render_command(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<RenderOptions>();
-  auto* cmd = app.add_subcommand(
-      "render", "Print the prompt a /v1/messages request body (JSON on stdin) renders to");
-  cmd->add_option("--model,-m", o->model, "Path of the GGUF model file")->required();
-  cmd->add_option("--template", o->template_file,
-                  "A chat template file (Jinja) to use instead of the model's");
-  cmd->add_flag("--ids", o->ids, "Print the token ids as a JSON array instead of the text");
-  cmd->add_flag("--keep-billing-header", o->keep_billing_header,
-                "Keep Claude Code's x-anthropic-billing-header system block in the prompt");
-  cmd->add_flag("--no-generation-prompt", o->no_generation_prompt,
-                "Leave out the assistant turn opener at the end");
-  cmd->add_flag("--preserve-thinking", o->preserve_thinking,
-                "Keep the reasoning of earlier turns (templates with preserve_thinking)");
-  cmd->add_option("--thinking", o->thinking,
-                  "Thinking when the request has no `thinking`: default (the template's), on, off")
-      ->check(CLI::IsMember({"default", "on", "off"}))
-      ->capture_default_str();
-  cmd->callback([o, &exit_code] {
-    try {
-      api::Result<std::string> out = render(*o);
-      if (!out.ok()) {
-        std::fprintf(stderr, "%s\n", api::error_json(out.error()).c_str());
-        exit_code = 1;
-        return;
-      }
-      std::fwrite(out.value().data(), 1, out.value().size(), stdout);
-      std::fflush(stdout);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s\n", api::error_json(api::Error::api(e.what())).c_str());
-      exit_code = 1;
+int run_render(const RenderOptions& o) {
+  try {
+    api::Result<std::string> out = render(o);
+    if (!out.ok()) {
+      std::fprintf(stderr, "%s\n", api::error_json(out.error()).c_str());
+      return 1;
     }
-  });
+    std::fwrite(out.value().data(), 1, out.value().size(), stdout);
+    std::fflush(stdout);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", api::error_json(api::Error::api(e.what())).c_str());
+    return 1;
+  }
 }
 
 }  // namespace server::cli

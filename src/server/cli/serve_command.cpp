@@ -49,7 +49,7 @@ void print_ready(const Config& config, const Service& service, int port) {
   std::fflush(stdout);
 }
 
-int run_serve(const Config& config) {
+int serve(const Config& config) {
   const std::vector<std::string> problems = validate(config);
   for (const std::string& problem : problems) {
     std::fprintf(stderr, "anthropic-local: %s\n", problem.c_str());
@@ -101,18 +101,13 @@ int run_serve(const Config& config) {
 
 }  // namespace
 
-void add_serve_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("serve", "Serve the Anthropic Messages API (the default command)");
-  auto config = std::make_shared<Config>();
-  add_config_options(*cmd, *config);
-  cmd->callback([config, &exit_code] {
-    try {
-      exit_code = run_serve(*config);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "anthropic-local serve: %s\n", e.what());
-      exit_code = 1;
-    }
-  });
+int run_serve(const Config& config) {
+  try {
+    return serve(config);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "anthropic-local serve: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace server::cli

@@ -16,13 +16,6 @@
 namespace server::cli {
 namespace {
 
-struct TokenizeOptions {
-  std::string model;
-  bool decode = false;
-  bool batch = false;
-  bool no_special = false;
-};
-
 std::string read_stdin() {
   std::ios::sync_with_stdio(false);
   return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
@@ -56,7 +49,7 @@ std::vector<engine::TokenId> parse_ids(const nlohmann::json& array,
   return ids;
 }
 
-void run(const TokenizeOptions& opts) {
+void tokenize(const TokenizeOptions& opts) {
   const engine::GgufFile file = engine::GgufFile::open(opts.model);
   const engine::Tokenizer tokenizer = engine::Tokenizer::from_gguf(file);
   const engine::EncodeOptions encode{.parse_special = !opts.no_special};
@@ -97,31 +90,18 @@ void run(const TokenizeOptions& opts) {
 
 }  // namespace
 
-void add_tokenize_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand(
-      "tokenize",
-      "Tokenize UTF-8 text from stdin with a model's tokenizer and print the ids as a JSON array");
-  auto opts = std::make_shared<TokenizeOptions>();
-  cmd->add_option("--model,-m", opts->model, "Path of the GGUF model file")->required();
-  cmd->add_flag("--decode", opts->decode,
-                "Read a JSON array of token ids from stdin and print their text instead");
-  cmd->add_flag("--batch", opts->batch,
-                "Read a JSON array of strings and print a JSON array of their id arrays");
-  cmd->add_flag("--no-special", opts->no_special,
-                "Treat the text of special tokens (<|im_start|>, <tool_call>) as plain text");
-  cmd->callback([opts, &exit_code] {
-    if (opts->decode && opts->batch) {
-      std::fprintf(stderr, "anthropic-local tokenize: --decode and --batch exclude each other\n");
-      exit_code = 2;
-      return;
-    }
-    try {
-      run(*opts);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "anthropic-local tokenize: %s\n", e.what());
-      exit_code = 1;
-    }
-  });
+int run_tokenize(const TokenizeOptions& opts) {
+  if (opts.decode && opts.batch) {
+    std::fprintf(stderr, "anthropic-local tokenize: --decode and --batch exclude each other\n");
+    return 2;
+  }
+  try {
+    tokenize(opts);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "anthropic-local tokenize: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace server::cli
