@@ -4,6 +4,7 @@
 // bandwidth / bytes read per token) and peak RSS, and writes build/bench/latest.json.
 //
 //   node bench/compare.mjs [--models 0.6b-q8_0,0.6b-q4_k_m,1.7b-q8_0,1.7b-q4_k_m]
+//                          (also 35b-a3b-x4-q4_k_m: a Qwen3.6 hybrid, not in the default run)
 //                          [--lines pp512,pp4096,tg128,tg128@8192] [--reps 3] [--threads 2]
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -25,14 +26,28 @@ const median = (xs) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 };
 
+// A bench model is SIZE-TYPE: the files of make-test-model's shapes. 35b-a3b-x4 is Qwen3.6-35B-A3B
+// (qwen35moe: Gated DeltaNet hybrid, 256 experts) cut to its first 4 blocks (3 DeltaNet, 1 full
+// attention) so it fits this machine; its output and embedding matrices are the real size.
+const kSizes = {
+  "0.6b": {arch: "qwen3", shape: "qwen3-0.6b"},
+  "1.7b": {arch: "qwen3", shape: "qwen3-1.7b"},
+  "35b-a3b-x4": {arch: "qwen35moe", shape: "qwen3.6-35b-a3b", extra: ["--layers", "4"]},
+};
+
 function ensureModel(name) {
-  const [size, type] = name.split("-");
-  const file = path.join(build, "models", "bench", `qwen3-${size}-${type}.gguf`);
+  const cut = name.lastIndexOf("-");
+  const [size, type] = [name.slice(0, cut), name.slice(cut + 1)];
+  const known = kSizes[size];
+  if (!known) throw new Error(`unknown bench model ${name}: sizes are ${Object.keys(kSizes)}`);
+  const tag = known.extra ? size.slice(size.lastIndexOf("-")) : "";
+  const file = path.join(build, "models", "bench", `${known.shape}${tag}-${type}.gguf`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), {recursive: true});
     console.error(`bench: writing ${file}`);
     execFileSync(path.join(build, "make-test-model"),
-                 ["--arch", "qwen3", "--shape", `qwen3-${size}`, "--type", type, "--out", file, "--quiet"],
+                 ["--arch", known.arch, "--shape", known.shape, "--type", type, "--out", file,
+                  "--quiet", ...(known.extra ?? [])],
                  {stdio: "inherit"});
   }
   return file;

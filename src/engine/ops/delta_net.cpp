@@ -1,18 +1,107 @@
-#include "engine/ops/delta_net.h"
+// The Gated DeltaNet ops (delta_net.h). The gated delta rule is Highway code compiled once per
+// x86 target (foreach_target includes this file again for each) and dispatched at run time; the
+// causal convolution is plain C++ but its SiLU, and the references in ref:: are double precision.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/ops/delta_net.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
-namespace engine::ops {
-namespace {
+#include "engine/ops/delta_net.h"
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
 
-float silu(float x) {
-  return x / (1.0f + std::exp(-x));
+HWY_BEFORE_NAMESPACE();
+namespace engine::ops::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+void SiluInPlace(float* y, size_t n) {
+  const hn::ScalableTag<float> df;
+  const size_t lanes = hn::Lanes(df);
+  const auto one = hn::Set(df, 1.0f);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto x = hn::LoadU(df, y + i);
+    hn::StoreU(hn::Div(x, hn::Add(one, hn::Exp(df, hn::Neg(x)))), df, y + i);
+  }
+  for (; i < n; ++i) y[i] = y[i] / (1.0f + std::exp(-y[i]));
 }
 
-}  // namespace
+// One token of the gated delta rule on R rows j..j+R-1 of a head's state S [D][D] (row j: value
+// dim j over the D key dims): row = decay row; delta = beta (v[j] - row . k);
+// row += delta k; out[j] = scale (row . q). The R rows share each load of k and q.
+template <int R>
+HWY_INLINE void DeltaRows(float* S, size_t D, size_t j, const float* q, const float* k,
+                          const float* v, float decay, float beta, float scale, float* out) {
+  const hn::ScalableTag<float> df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t vec_end = D - D % lanes;
+  float* row[R];
+  for (int r = 0; r < R; ++r) row[r] = S + (j + r) * D;
+  const auto vdecay = hn::Set(df, decay);
+  hn::Vec<decltype(df)> acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = hn::Zero(df);
+  for (size_t i = 0; i < vec_end; i += lanes) {
+    const auto kv = hn::LoadU(df, k + i);
+    for (int r = 0; r < R; ++r) {
+      const auto s = hn::Mul(hn::LoadU(df, row[r] + i), vdecay);
+      hn::StoreU(s, df, row[r] + i);
+      acc[r] = hn::MulAdd(s, kv, acc[r]);
+    }
+  }
+  float delta[R];
+  for (int r = 0; r < R; ++r) {
+    float sk = hn::GetLane(hn::SumOfLanes(df, acc[r]));
+    for (size_t i = vec_end; i < D; ++i) sk += (row[r][i] *= decay) * k[i];
+    delta[r] = (v[j + r] - sk) * beta;
+    acc[r] = hn::Zero(df);
+  }
+  for (size_t i = 0; i < vec_end; i += lanes) {
+    const auto kv = hn::LoadU(df, k + i);
+    const auto qv = hn::LoadU(df, q + i);
+    for (int r = 0; r < R; ++r) {
+      const auto s = hn::MulAdd(kv, hn::Set(df, delta[r]), hn::LoadU(df, row[r] + i));
+      hn::StoreU(s, df, row[r] + i);
+      acc[r] = hn::MulAdd(s, qv, acc[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    float o = hn::GetLane(hn::SumOfLanes(df, acc[r]));
+    for (size_t i = vec_end; i < D; ++i) o += (row[r][i] += k[i] * delta[r]) * q[i];
+    out[j + r] = o * scale;
+  }
+}
+
+// Every token of value head h, in order (each token's update reads the state the last one left).
+void GatedDeltaNetHead(const DeltaNetArgs& a, size_t h) {
+  const size_t D = a.head_dim;
+  const size_t hk = h % a.n_k_heads;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  float* S = a.state + h * D * D;
+  for (size_t t = 0; t < a.n_tokens; ++t) {
+    const float* q = a.q + t * a.qk_stride + hk * D;
+    const float* k = a.k + t * a.qk_stride + hk * D;
+    const float* v = a.v + t * a.v_stride + h * D;
+    const float decay = std::exp(a.g[t * a.n_v_heads + h]);
+    const float beta = a.beta[t * a.n_v_heads + h];
+    float* out = a.out + (t * a.n_v_heads + h) * D;
+    size_t j = 0;
+    for (; j + 4 <= D; j += 4) DeltaRows<4>(S, D, j, q, k, v, decay, beta, scale, out);
+    for (; j < D; ++j) DeltaRows<1>(S, D, j, q, k, v, decay, beta, scale, out);
+  }
+}
+
+}  // namespace engine::ops::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace engine::ops {
+
+HWY_EXPORT(SiluInPlace);
+HWY_EXPORT(GatedDeltaNetHead);
 
 void causal_conv1d_silu(const ConvArgs& a) {
   const size_t C = a.channels, K = a.d_conv, H = K - 1;  // H inputs of history
@@ -28,7 +117,7 @@ void causal_conv1d_silu(const ConvArgs& a) {
       const float* in = input(t, j);
       for (size_t c = 0; c < C; ++c) y[c] += a.w[c * K + j] * in[c];
     }
-    for (size_t c = 0; c < C; ++c) y[c] = silu(y[c]);
+    HWY_DYNAMIC_DISPATCH(SiluInPlace)(y, C);
   }
   // The new history: the last H of [history..., chunk...].
   const size_t total = H + a.n_tokens;
@@ -49,29 +138,7 @@ void l2_norm(const float* x, float* y, size_t n, float eps) {
 }
 
 void gated_delta_net(const DeltaNetArgs& a, kernels::ThreadPool& pool) {
-  const size_t D = a.head_dim;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-  pool.parallel_for(a.n_v_heads, [&](size_t h) {
-    const size_t hk = h % a.n_k_heads;
-    float* S = a.state + h * D * D;  // row j (a value dim) holds the D key dims
-    for (size_t t = 0; t < a.n_tokens; ++t) {
-      const float* q = a.q + t * a.qk_stride + hk * D;
-      const float* k = a.k + t * a.qk_stride + hk * D;
-      const float* v = a.v + t * a.v_stride + h * D;
-      const float decay = std::exp(a.g[t * a.n_v_heads + h]);
-      const float beta = a.beta[t * a.n_v_heads + h];
-      float* out = a.out + (t * a.n_v_heads + h) * D;
-      for (size_t j = 0; j < D; ++j) {
-        float* row = S + j * D;
-        float sk = 0.0f;
-        for (size_t i = 0; i < D; ++i) sk += (row[i] *= decay) * k[i];
-        const float delta = (v[j] - sk) * beta;
-        float o = 0.0f;
-        for (size_t i = 0; i < D; ++i) o += (row[i] += k[i] * delta) * q[i];
-        out[j] = o * scale;
-      }
-    }
-  });
+  pool.parallel_for(a.n_v_heads, [&](size_t h) { HWY_DYNAMIC_DISPATCH(GatedDeltaNetHead)(a, h); });
 }
 
 namespace ref {
@@ -132,3 +199,4 @@ void gated_delta_net(const DeltaNetArgs& a) {
 
 }  // namespace ref
 }  // namespace engine::ops
+#endif  // HWY_ONCE

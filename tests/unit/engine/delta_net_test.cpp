@@ -72,7 +72,10 @@ TEST(DeltaNetOps, GatedDeltaRuleMatchesReferenceAcrossChunks) {
   struct Case {
     size_t n_k_heads, n_v_heads, head_dim;
   };
-  for (const Case c : {Case{1, 1, 4}, Case{2, 4, 8}, Case{2, 6, 5}, Case{3, 3, 16}}) {
+  // Qwen3.6's 128-wide heads, and 37: rows left over from the groups of four and elements left
+  // over from the vectors.
+  for (const Case c : {Case{1, 1, 4}, Case{2, 4, 8}, Case{2, 6, 5}, Case{3, 3, 16}, Case{2, 4, 128},
+                       Case{1, 2, 37}}) {
     const size_t n = 11, qk_stride = c.n_k_heads * c.head_dim + 2,
                  v_stride = c.n_v_heads * c.head_dim + 1;
     auto q = random(n * qk_stride, rng), k = random(n * qk_stride, rng);
