@@ -2,6 +2,7 @@
 // generates, then the prefill and decode speeds. For people trying a model, and for benchmarks.
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>

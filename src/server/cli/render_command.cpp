@@ -3,10 +3,10 @@
 // block left out unless asked) or, with --ids, its token ids as a JSON array. Errors are printed
 // as Anthropic error JSON on stderr, with exit status 1. Reads the GGUF's metadata only.
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <memory>
 #include <string>
 
 #include "api/error.h"

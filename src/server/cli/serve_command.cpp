@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <memory>
+#include <exception>
 #include <string>
 #include <thread>
 

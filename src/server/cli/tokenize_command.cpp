@@ -2,9 +2,9 @@
 // tests. Text -> a JSON array of ids; --decode: a JSON array of ids -> text; --batch: a JSON array
 // of strings -> a JSON array of id arrays (one process for a whole corpus).
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <iterator>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
