@@ -4,7 +4,7 @@
 // bandwidth / bytes read per token) and peak RSS, and writes build/bench/latest.json.
 //
 //   node bench/compare.mjs [--models 0.6b-q8_0,0.6b-q4_k_m,1.7b-q8_0,1.7b-q4_k_m]
-//                          (also 35b-a3b-x4-q4_k_m: a Qwen3.6 hybrid, not in the default run)
+//                          (also 35b-a3b-x4-q4_k: a Qwen3.6 hybrid, not in the default run)
 //                          [--lines pp512,pp4096,tg128,tg128@8192] [--reps 3] [--threads 2]
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
