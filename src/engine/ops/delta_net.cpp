@@ -53,17 +53,19 @@ HWY_INLINE void DeltaRows(float* S, size_t D, size_t j, const float* q, const fl
     }
   }
   float delta[R];
+  hn::Vec<decltype(df)> vdelta[R];
   for (int r = 0; r < R; ++r) {
     float sk = hn::GetLane(hn::SumOfLanes(df, acc[r]));
     for (size_t i = vec_end; i < D; ++i) sk += (row[r][i] *= decay) * k[i];
     delta[r] = (v[j + r] - sk) * beta;
+    vdelta[r] = hn::Set(df, delta[r]);
     acc[r] = hn::Zero(df);
   }
   for (size_t i = 0; i < vec_end; i += lanes) {
     const auto kv = hn::LoadU(df, k + i);
     const auto qv = hn::LoadU(df, q + i);
     for (int r = 0; r < R; ++r) {
-      const auto s = hn::MulAdd(kv, hn::Set(df, delta[r]), hn::LoadU(df, row[r] + i));
+      const auto s = hn::MulAdd(kv, vdelta[r], hn::LoadU(df, row[r] + i));
       hn::StoreU(s, df, row[r] + i);
       acc[r] = hn::MulAdd(s, qv, acc[r]);
     }
@@ -117,8 +119,8 @@ void causal_conv1d_silu(const ConvArgs& a) {
       const float* in = input(t, j);
       for (size_t c = 0; c < C; ++c) y[c] += a.w[c * K + j] * in[c];
     }
-    HWY_DYNAMIC_DISPATCH(SiluInPlace)(y, C);
   }
+  HWY_DYNAMIC_DISPATCH(SiluInPlace)(a.y, a.n_tokens * C);  // y is [n_tokens][channels], dense
   // The new history: the last H of [history..., chunk...].
   const size_t total = H + a.n_tokens;
   std::vector<float> next(H * C);
