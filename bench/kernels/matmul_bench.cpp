@@ -60,7 +60,7 @@ const std::vector<uint8_t>& weight_bytes(GgmlType type, size_t n_out, size_t n_i
 
 // Args: type, n_out, n_in, n_tokens, threads, repack, cold (mat-vec: cycle through copies of the
 // weight larger than the last-level cache, as decode does; 0: the same weight, hot in cache), x86
-// (the highest x86 level the quantized tiles may use, as x86::X86Level; 0: the CPU's best).
+// (the highest x86 level the x86 tiles may use, as x86::X86Level; 0: the CPU's best).
 void BM_Matmul(benchmark::State& state) {
   const auto type = static_cast<GgmlType>(state.range(0));
   const auto n_out = static_cast<size_t>(state.range(1));
@@ -109,14 +109,22 @@ void BM_Matmul(benchmark::State& state) {
 constexpr GgmlType kTypes[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_K,
                                GgmlType::Q6_K, GgmlType::F16,  GgmlType::BF16, GgmlType::F32};
 
-// On CPUs with AVX-512 VNNI, the in-cache rows of the quantized types again at the AVX2 level, so
-// one run compares the two.
-void avx2_too(benchmark::internal::Benchmark* b, int64_t n_out, int64_t n_in, int64_t n_tokens) {
-  if (x86::x86_cpu_level() < x86::X86Level::kAvx512Vnni) return;
-  for (GgmlType type : kTypes) {
-    if (weight_type(type).block_elems == 1) continue;  // float types: Highway picks their target
-    b->Args({static_cast<int64_t>(type), n_out, n_in, n_tokens, 1, 1, 0,
-             static_cast<int64_t>(x86::X86Level::kAvx2)});
+// The in-cache rows again at the level below the CPU's: on CPUs with AVX-512 VNNI the quantized
+// types at AVX2, on CPUs with AVX-512 BF16 also BF16 at the VNNI level (its Highway tile), so one
+// run compares the two.
+void lower_levels_too(benchmark::internal::Benchmark* b, int64_t n_out, int64_t n_in,
+                      int64_t n_tokens) {
+  const auto level = [&](GgmlType type, x86::X86Level cap) {
+    b->Args(
+        {static_cast<int64_t>(type), n_out, n_in, n_tokens, 1, 1, 0, static_cast<int64_t>(cap)});
+  };
+  if (x86::x86_cpu_level() >= x86::X86Level::kAvx512Vnni) {
+    for (GgmlType type : kTypes) {
+      if (weight_type(type).block_elems > 1) level(type, x86::X86Level::kAvx2);
+    }
+  }
+  if (x86::x86_cpu_level() >= x86::X86Level::kAvx512Bf16) {
+    level(GgmlType::BF16, x86::X86Level::kAvx512Vnni);
   }
 }
 
@@ -135,7 +143,7 @@ void matvec_args(benchmark::internal::Benchmark* b) {
   b->Args({static_cast<int64_t>(GgmlType::Q4_K), 3072, 1024, 1, 2, 0, 1, 0});
   // Hot in cache, one thread: what the kernel computes per second when memory is no limit.
   for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 1024, 1024, 1, 1, 1, 0, 0});
-  avx2_too(b, 1024, 1024, 1);
+  lower_levels_too(b, 1024, 1024, 1);
 }
 
 void matmat_args(benchmark::internal::Benchmark* b) {
@@ -150,7 +158,7 @@ void matmat_args(benchmark::internal::Benchmark* b) {
   // A small in-cache problem (under a millisecond a call), one thread: the kernel's compute rate,
   // measurable even on a busy machine through the fastest call.
   for (GgmlType type : kTypes) b->Args({static_cast<int64_t>(type), 256, 1024, 64, 1, 1, 0, 0});
-  avx2_too(b, 256, 1024, 64);
+  lower_levels_too(b, 256, 1024, 64);
 }
 
 BENCHMARK(BM_Matmul)

@@ -35,6 +35,7 @@ void copy_f32_in(const float* src, void* dst, size_t n) {
 template <TileFn kAvx2, TileFn kVnni>
 TileFn x86_tile() {
   switch (x86::x86_level()) {
+    case x86::X86Level::kAvx512Bf16:
     case x86::X86Level::kAvx512Vnni:
       return kVnni;
     case x86::X86Level::kAvx2:
@@ -43,6 +44,11 @@ TileFn x86_tile() {
       break;
   }
   return nullptr;
+}
+
+// BF16: vdpbf16ps where the CPU has it, else the Highway tile of its best target.
+TileFn bf16_tile() {
+  return x86::x86_level() >= x86::X86Level::kAvx512Bf16 ? x86::tile_bf16_dpbf16 : float_tile_bf16();
 }
 
 const std::array kTypes = {
@@ -56,7 +62,7 @@ const std::array kTypes = {
     WeightTypeTraits{GgmlType::BF16, "bf16", 1, 2, ActType::kBF16,
                      dequantize_as<uint16_t, dequantize_row_bf16>,
                      quantize_as<uint16_t, quantize_row_bf16_ref>, dot_bf16_bf16_ref,
-                     tile_ref<dot_bf16_bf16_ref>, float_tile_bf16, Packing::kRowMajor, nullptr},
+                     tile_ref<dot_bf16_bf16_ref>, bf16_tile, Packing::kRowMajor, nullptr},
     WeightTypeTraits{GgmlType::Q8_0, "q8_0", kQK8_0, sizeof(BlockQ8_0), ActType::kQ8_0,
                      dequantize_as<BlockQ8_0, dequantize_row_q8_0>,
                      quantize_as<BlockQ8_0, quantize_row_q8_0_ref>, dot_q8_0_q8_0_ref,

@@ -166,7 +166,8 @@ TEST(KernelsMatmul, ReferencePathMatchesTheFloatReference) {
 // emulated), each as the cap of the tiles picked while it lives.
 std::vector<x86::X86Level> x86_levels() {
   std::vector<x86::X86Level> levels;
-  for (auto level : {x86::X86Level::kAvx2, x86::X86Level::kAvx512Vnni}) {
+  for (auto level :
+       {x86::X86Level::kAvx2, x86::X86Level::kAvx512Vnni, x86::X86Level::kAvx512Bf16}) {
     if (level <= x86::x86_cpu_level()) levels.push_back(level);
   }
   return levels;
@@ -216,9 +217,11 @@ TEST(KernelsMatmul, TheX86LevelPicksTheTiles) {
   const auto& q4k = weight_type(GgmlType::Q4_K);
   for (x86::X86Level level : x86_levels()) {
     const X86LevelCap cap(level);
-    const bool vnni = level == x86::X86Level::kAvx512Vnni;
+    const bool vnni = level >= x86::X86Level::kAvx512Vnni;
     EXPECT_EQ(q8.simd_tile(), vnni ? x86::tile_q8_0_vnni : x86::tile_q8_0_avx2);
     EXPECT_EQ(q4k.simd_tile(), vnni ? x86::tile_q4k_vnni : x86::tile_q4k_avx2);
+    const bool bf16 = level == x86::X86Level::kAvx512Bf16;
+    EXPECT_EQ(weight_type(GgmlType::BF16).simd_tile() == x86::tile_bf16_dpbf16, bf16);
   }
   const X86LevelCap none(x86::X86Level::kNone);
   EXPECT_EQ(q8.simd_tile(), nullptr);
@@ -229,6 +232,7 @@ TEST(KernelsMatmul, TheX86LevelPicksTheTiles) {
 
 TEST(KernelsMatmul, EveryHighwayTargetOfTheFloatTilesMatchesTheReference) {
   ThreadPool pool(1);
+  const X86LevelCap highway_bf16(x86::X86Level::kAvx512Vnni);  // BF16's Highway tile, not vdpbf16ps
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
     for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
@@ -244,6 +248,27 @@ TEST(KernelsMatmul, EveryHighwayTargetOfTheFloatTilesMatchesTheReference) {
     }
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+// BF16 rows around the 32 elements of a vdpbf16ps vector (whole vectors, a tail, both), every
+// token count of the 4-token tile, at each level (the AVX-512 BF16 one where it runs).
+TEST(KernelsMatmul, Bf16TilesMatchTheReferenceAroundTheirVectorWidth) {
+  ThreadPool pool(2);
+  for (x86::X86Level level : x86_levels()) {
+    const X86LevelCap cap(level);
+    for (size_t n_in : {31, 32, 33, 64, 100, 257}) {
+      for (size_t n_tokens : {1, 2, 3, 4, 7}) {
+        Problem p(GgmlType::BF16, 6, n_in, n_tokens, static_cast<uint32_t>(n_in + n_tokens));
+        auto ref =
+            PreparedWeight::prepare(GgmlType::BF16, p.w, 6, n_in, {.path = KernelPath::kReference});
+        auto simd =
+            PreparedWeight::prepare(GgmlType::BF16, p.w, 6, n_in, {.path = KernelPath::kSimd});
+        expect_close(p, p.run(simd, pool), p.run(ref, pool),
+                     "x86 level " + std::to_string(static_cast<int>(level)));
+        expect_near_exact(p, p.run(simd, pool), "x86 level bf16 vs exact");
+      }
+    }
+  }
 }
 
 TEST(KernelsMatmul, ResultsDoNotDependOnTheThreadCount) {

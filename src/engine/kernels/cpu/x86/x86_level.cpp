@@ -7,14 +7,15 @@ namespace {
 
 X86Level detect() {
 #if defined(AL_X86_EMULATE)
-  return X86Level::kAvx512Vnni;  // SIMDe runs every intrinsic on any CPU
+  return X86Level::kAvx512Bf16;  // SIMDe runs every intrinsic on any CPU
 #else
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                     __builtin_cpu_supports("f16c");
   if (!avx2) return X86Level::kNone;
   const bool vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                     __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-  return vnni ? X86Level::kAvx512Vnni : X86Level::kAvx2;
+  if (!vnni) return X86Level::kAvx2;
+  return __builtin_cpu_supports("avx512bf16") ? X86Level::kAvx512Bf16 : X86Level::kAvx512Vnni;
 #endif
 }
 
