@@ -15,6 +15,7 @@
 
 #include "engine/kernels/fp16.h"
 #include "engine/ops/attention.h"
+#include "hwy/cache_control.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
@@ -28,6 +29,8 @@ inline constexpr size_t kTaskRows = 32;
 // Up to this many rows, scores are taken from the fp16 keys in place; above it, transposing each
 // key tile once pays for itself (bench/kernels/attention_bench.cpp).
 inline constexpr size_t kDirectRows = 8;
+// How many tiles ahead keys and values are prefetched (bench/kernels/attention_bench.cpp).
+inline constexpr size_t kAheadTiles = 2;
 
 // Per-thread scratch of a task, grown on demand and reused across calls. Only as aligned as
 // malloc makes it: the kernels use unaligned loads and stores.
@@ -120,12 +123,36 @@ HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, 
   }
 }
 
+// Asks for the cache lines of n fp16 elements at p ahead of their use. Decode streams each head's
+// keys and values once; the hardware prefetcher alone left it at a third of the read bandwidth.
+HWY_INLINE void PrefetchFp16(const uint16_t* p, size_t n) {
+  constexpr size_t kLineElems = 64 / sizeof(uint16_t);
+  for (size_t i = 0; i < n; i += kLineElems) hwy::Prefetch(p + i);
+}
+
+// The key and value rows some distance ahead of a tile, prefetched a few at a time as the tile's
+// scores are taken, so the loads spread over the work instead of queueing up at once.
+struct KvAhead {
+  const uint16_t* k;  // the rows ahead of the tile's first position
+  const uint16_t* v;
+  size_t n;  // rows there are ahead (0: none)
+  size_t dk, dv;
+
+  HWY_INLINE void Rows(size_t t, size_t count) const {
+    for (size_t p = t; p < std::min(n, t + count); ++p) {
+      PrefetchFp16(k + p * dk, dk);
+      PrefetchFp16(v + p * dv, dv);
+    }
+  }
+  KvAhead From(size_t t) const { return {k + t * dk, v + t * dv, n > t ? n - t : 0, dk, dv}; }
+};
+
 // S[r][t] = scale * Q[r] . K[t] for r < kRows, t < n_kv, with K read in place (fp16 rows of dk):
 // kPos positions at a time, so kRows * kPos independent sums hide the FMA latency. Used where
 // there are too few rows to pay for transposing the key tile (decode).
 template <size_t kRows, size_t kPos>
 HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, size_t dk, float scale,
-                             float* s) {
+                             float* s, const KvAhead& ahead) {
   const DF df;
   const DH dh;
   const size_t lanes = hn::Lanes(df);
@@ -133,6 +160,7 @@ HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, siz
   const auto* kh = reinterpret_cast<const hwy::float16_t*>(k);
   size_t t = 0;
   for (; t + kPos <= n_kv; t += kPos) {
+    ahead.Rows(t, kPos);
     hn::Vec<DF> acc[kRows][kPos];
     for (size_t r = 0; r < kRows; ++r)
       for (size_t p = 0; p < kPos; ++p) acc[r][p] = hn::Zero(df);
@@ -155,28 +183,29 @@ HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, siz
     }
   }
   if constexpr (kPos > 1) {
-    if (t < n_kv) ScoresDirect<kRows, 1>(q, k + t * dk, n_kv - t, dk, scale, s + t);
+    if (t < n_kv) ScoresDirect<kRows, 1>(q, k + t * dk, n_kv - t, dk, scale, s + t, ahead.From(t));
   }
 }
 
-// ScoresDirect over any number of rows, four at a time.
+// ScoresDirect over any number of rows, four at a time; the first four prefetch `ahead`.
 HWY_INLINE void ScoresDirectRows(const float* q, const uint16_t* k, size_t rows, size_t n_kv,
-                                 size_t dk, float scale, float* s) {
+                                 size_t dk, float scale, float* s, const KvAhead& ahead) {
   for (size_t r0 = 0; r0 < rows; r0 += 4) {
     const float* qr = q + r0 * dk;
     float* sr = s + r0 * kTileKv;
+    const KvAhead& pf = r0 == 0 ? ahead : ahead.From(ahead.n);
     switch (std::min<size_t>(4, rows - r0)) {
       case 4:
-        ScoresDirect<4, 2>(qr, k, n_kv, dk, scale, sr);
+        ScoresDirect<4, 2>(qr, k, n_kv, dk, scale, sr, pf);
         break;
       case 3:
-        ScoresDirect<3, 2>(qr, k, n_kv, dk, scale, sr);
+        ScoresDirect<3, 2>(qr, k, n_kv, dk, scale, sr, pf);
         break;
       case 2:
-        ScoresDirect<2, 4>(qr, k, n_kv, dk, scale, sr);
+        ScoresDirect<2, 4>(qr, k, n_kv, dk, scale, sr, pf);
         break;
       default:
-        ScoresDirect<1, 8>(qr, k, n_kv, dk, scale, sr);
+        ScoresDirect<1, 8>(qr, k, n_kv, dk, scale, sr, pf);
         break;
     }
   }
@@ -223,25 +252,46 @@ struct Fp16Values {
   HWY_INLINE float At(size_t t, size_t d) const { return kernels::fp16_to_fp32(v[t * dv + d]); }
 };
 
-// O[r] = O[r] * correction[r] + P[r] . V for kRows rows, vector columns of O.
+// O[r][d..d + kCols * lanes) = O[r][..] * correction[r] + P[r] . V[..][..] for kRows rows:
+// kRows * kCols independent sums, so the FMA latency is hidden even for one or two rows (decode).
+template <size_t kRows, size_t kCols, class Values>
+HWY_INLINE void AccumulateColumns(const float* p, const Values& values, size_t n_kv, size_t dv,
+                                  size_t d, const float* correction, float* o) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  hn::Vec<DF> acc[kRows][kCols];
+  for (size_t r = 0; r < kRows; ++r) {
+    const auto c = hn::Set(df, correction[r]);
+    for (size_t i = 0; i < kCols; ++i) {
+      acc[r][i] = hn::Mul(hn::LoadU(df, o + r * dv + d + i * lanes), c);
+    }
+  }
+  for (size_t t = 0; t < n_kv; ++t) {
+    hn::Vec<DF> v[kCols];
+    for (size_t i = 0; i < kCols; ++i) v[i] = values.Load(t, d + i * lanes);
+    for (size_t r = 0; r < kRows; ++r) {
+      const auto pr = hn::Set(df, p[r * kTileKv + t]);
+      for (size_t i = 0; i < kCols; ++i) acc[r][i] = hn::MulAdd(pr, v[i], acc[r][i]);
+    }
+  }
+  for (size_t r = 0; r < kRows; ++r) {
+    for (size_t i = 0; i < kCols; ++i) hn::StoreU(acc[r][i], df, o + r * dv + d + i * lanes);
+  }
+}
+
+// O[r] = O[r] * correction[r] + P[r] . V for kRows rows: eight sums at a time where dv allows,
+// then one vector, then scalar columns.
 template <size_t kRows, class Values>
 HWY_INLINE void AccumulateRows(const float* p, const Values& values, size_t n_kv, size_t dv,
                                const float* correction, float* o) {
-  const DF df;
-  const size_t lanes = hn::Lanes(df);
+  constexpr size_t kCols = (8 + kRows - 1) / kRows;
+  const size_t lanes = hn::Lanes(DF());
   size_t d = 0;
+  for (; d + kCols * lanes <= dv; d += kCols * lanes) {
+    AccumulateColumns<kRows, kCols>(p, values, n_kv, dv, d, correction, o);
+  }
   for (; d + lanes <= dv; d += lanes) {
-    hn::Vec<DF> acc[kRows];
-    for (size_t r = 0; r < kRows; ++r) {
-      acc[r] = hn::Mul(hn::LoadU(df, o + r * dv + d), hn::Set(df, correction[r]));
-    }
-    for (size_t t = 0; t < n_kv; ++t) {
-      const auto v = values.Load(t, d);
-      for (size_t r = 0; r < kRows; ++r) {
-        acc[r] = hn::MulAdd(hn::Set(df, p[r * kTileKv + t]), v, acc[r]);
-      }
-    }
-    for (size_t r = 0; r < kRows; ++r) hn::StoreU(acc[r], df, o + r * dv + d);
+    AccumulateColumns<kRows, 1>(p, values, n_kv, dv, d, correction, o);
   }
   for (; d < dv; ++d) {
     for (size_t r = 0; r < kRows; ++r) {
@@ -315,11 +365,15 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
   const bool direct = rows <= kDirectRows;
   for (size_t t0 = 0; t0 < kv_end; t0 += kTileKv) {
     const size_t n_kv = std::min(kTileKv, kv_end - t0);
+    const size_t t_ahead = t0 + kAheadTiles * kTileKv;
+    const KvAhead ahead{k_head + t_ahead * dk, v_head + t_ahead * dv,
+                        t_ahead < kv_end ? std::min(kTileKv, kv_end - t_ahead) : 0, dk, dv};
     if (direct) {
-      ScoresDirectRows(w.q.data(), k_head + t0 * dk, rows, n_kv, dk, a.scale, w.s.data());
+      ScoresDirectRows(w.q.data(), k_head + t0 * dk, rows, n_kv, dk, a.scale, w.s.data(), ahead);
     } else {
       std::fill_n(w.kt.begin(), dk * kTileKv, 0.0f);
       for (size_t t = 0; t < n_kv; ++t) {
+        ahead.Rows(t, 1);
         Fp16RowToFloat(k_head + (t0 + t) * dk, row, dk);
         for (size_t j = 0; j < dk; ++j) w.kt[j * kTileKv + t] = row[j];
         Fp16RowToFloat(v_head + (t0 + t) * dv, w.vt.data() + t * dv, dv);
