@@ -1,6 +1,7 @@
 // The Gated DeltaNet ops (delta_net.h). The gated delta rule is Highway code compiled once per
 // x86 target (foreach_target includes this file again for each) and dispatched at run time; the
-// causal convolution is plain C++ but its SiLU, and the references in ref:: are double precision.
+// causal convolution is plain C++ but its SiLU (ops.h), and the references in ref:: are double
+// precision.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/ops/delta_net.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -11,24 +12,12 @@
 #include <vector>
 
 #include "engine/ops/delta_net.h"
-#include "hwy/contrib/math/math-inl.h"
+#include "engine/ops/ops.h"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace engine::ops::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-void SiluInPlace(float* y, size_t n) {
-  const hn::ScalableTag<float> df;
-  const size_t lanes = hn::Lanes(df);
-  const auto one = hn::Set(df, 1.0f);
-  size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const auto x = hn::LoadU(df, y + i);
-    hn::StoreU(hn::Div(x, hn::Add(one, hn::Exp(df, hn::Neg(x)))), df, y + i);
-  }
-  for (; i < n; ++i) y[i] = y[i] / (1.0f + std::exp(-y[i]));
-}
 
 // One token of the gated delta rule on R rows j..j+R-1 of a head's state S [D][D] (row j: value
 // dim j over the D key dims): row = decay row; delta = beta (v[j] - row . k);
@@ -102,7 +91,6 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace engine::ops {
 
-HWY_EXPORT(SiluInPlace);
 HWY_EXPORT(GatedDeltaNetHead);
 
 void causal_conv1d_silu(const ConvArgs& a) {
@@ -120,7 +108,7 @@ void causal_conv1d_silu(const ConvArgs& a) {
       for (size_t c = 0; c < C; ++c) y[c] += a.w[c * K + j] * in[c];
     }
   }
-  HWY_DYNAMIC_DISPATCH(SiluInPlace)(a.y, a.n_tokens * C);  // y is [n_tokens][channels], dense
+  silu(a.y, a.y, a.n_tokens * C);  // y is [n_tokens][channels], dense
   // The new history: the last H of [history..., chunk...].
   const size_t total = H + a.n_tokens;
   std::vector<float> next(H * C);

@@ -14,6 +14,9 @@ void rms_norm(const float* x, const float* w, float* y, size_t n, float eps);
 // y[i] = silu(gate[i]) * up[i], i < n. y may alias gate or up.
 void swiglu(const float* gate, const float* up, float* y, size_t n);
 
+// y[i] = silu(x[i]) = x[i] / (1 + exp(-x[i])), i < n. y may alias x.
+void silu(const float* x, float* y, size_t n);
+
 // y[i] += x[i], i < n.
 void add(float* y, const float* x, size_t n);
 
@@ -27,6 +30,7 @@ void to_fp16(const float* src, uint16_t* dst, size_t n);
 namespace ref {
 void rms_norm(const float* x, const float* w, float* y, size_t n, float eps);
 void swiglu(const float* gate, const float* up, float* y, size_t n);
+void silu(const float* x, float* y, size_t n);
 }  // namespace ref
 
 }  // namespace engine::ops

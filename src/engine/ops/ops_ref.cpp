@@ -17,4 +17,8 @@ void swiglu(const float* gate, const float* up, float* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
+void silu(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + std::exp(-x[i]));
+}
+
 }  // namespace engine::ops::ref

@@ -4,6 +4,8 @@
 #define HWY_TARGET_INCLUDE "engine/ops/vector_ops.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <cmath>
+
 #include "engine/kernels/fp16.h"
 #include "engine/ops/ops.h"
 #include "hwy/contrib/math/math-inl.h"
@@ -29,17 +31,31 @@ void RmsNorm(const float* x, const float* w, float* y, size_t n, float eps) {
   for (; i < n; ++i) y[i] = x[i] * scale * w[i];
 }
 
+template <class D>
+HWY_INLINE hn::Vec<D> SiluOf(D df, hn::Vec<D> x) {
+  return hn::Div(x, hn::Add(hn::Set(df, 1.0f), hn::Exp(df, hn::Neg(x))));
+}
+float SiluOf(float x) {
+  return x / (1.0f + std::exp(-x));
+}
+
 void Swiglu(const float* gate, const float* up, float* y, size_t n) {
   const hn::ScalableTag<float> df;
   const size_t lanes = hn::Lanes(df);
-  const auto one = hn::Set(df, 1.0f);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    const auto g = hn::LoadU(df, gate + i);
-    const auto silu = hn::Div(g, hn::Add(one, hn::Exp(df, hn::Neg(g))));
+    const auto silu = SiluOf(df, hn::LoadU(df, gate + i));
     hn::StoreU(hn::Mul(silu, hn::LoadU(df, up + i)), df, y + i);
   }
-  for (; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+  for (; i < n; ++i) y[i] = SiluOf(gate[i]) * up[i];
+}
+
+void Silu(const float* x, float* y, size_t n) {
+  const hn::ScalableTag<float> df;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(SiluOf(df, hn::LoadU(df, x + i)), df, y + i);
+  for (; i < n; ++i) y[i] = SiluOf(x[i]);
 }
 
 void Add(float* y, const float* x, size_t n) {
@@ -106,6 +122,7 @@ namespace engine::ops {
 
 HWY_EXPORT(RmsNorm);
 HWY_EXPORT(Swiglu);
+HWY_EXPORT(Silu);
 HWY_EXPORT(Add);
 HWY_EXPORT(ToFp16);
 HWY_EXPORT(RoundToFp16);
@@ -115,6 +132,9 @@ void rms_norm(const float* x, const float* w, float* y, size_t n, float eps) {
 }
 void swiglu(const float* gate, const float* up, float* y, size_t n) {
   HWY_DYNAMIC_DISPATCH(Swiglu)(gate, up, y, n);
+}
+void silu(const float* x, float* y, size_t n) {
+  HWY_DYNAMIC_DISPATCH(Silu)(x, y, n);
 }
 void add(float* y, const float* x, size_t n) {
   HWY_DYNAMIC_DISPATCH(Add)(y, x, n);

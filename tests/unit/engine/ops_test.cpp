@@ -77,6 +77,19 @@ TEST(Ops, SwigluMatchesTheReference) {
   });
 }
 
+TEST(Ops, SiluMatchesTheReference) {
+  for_each_target([](const std::string& target) {
+    for (size_t n : {1, 5, 16, 3077}) {
+      auto x = random_floats(n, 7 + n, 4.0f);
+      std::vector<float> want(n);
+      ref::silu(x.data(), want.data(), n);
+      silu(x.data(), x.data(), n);  // in place, as the convolution uses it
+      for (size_t i = 0; i < n; ++i)
+        ASSERT_NEAR(x[i], want[i], 2e-6f * std::abs(want[i]) + 1e-7f) << target << " n " << n;
+    }
+  });
+}
+
 TEST(Ops, AddAndFp16Conversions) {
   for_each_target([](const std::string& target) {
     for (size_t n : {1, 9, 64, 71}) {
