@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -97,13 +96,8 @@ nlohmann::json bench(const BenchOptions& o) {
 }  // namespace
 
 int run_bench(const BenchOptions& o) {
-  try {
-    std::puts(bench(o).dump().c_str());
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "anthropic-local bench: %s\n", e.what());
-    return 1;
-  }
+  std::puts(bench(o).dump().c_str());
+  return 0;
 }
 
 }  // namespace server::cli

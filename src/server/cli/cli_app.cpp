@@ -15,13 +15,21 @@
 namespace server::cli {
 namespace {
 
-// A sub-command whose flags fill `options` and whose callback runs `run` on them.
+// A sub-command whose flags fill `options` and whose callback runs `run` on them; what it throws
+// becomes one line on stderr and exit status 1.
 template <typename Options>
 CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& help,
                       const std::shared_ptr<Options>& options, int (*run)(const Options&),
                       int& exit_code) {
   CLI::App* cmd = app.add_subcommand(name, help);
-  cmd->callback([options, run, &exit_code] { exit_code = run(*options); });
+  cmd->callback([options, run, name, &exit_code] {
+    try {
+      exit_code = run(*options);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "anthropic-local %s: %s\n", name.c_str(), e.what());
+      exit_code = 1;
+    }
+  });
   return cmd;
 }
 

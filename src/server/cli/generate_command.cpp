@@ -2,7 +2,6 @@
 // generates, then the prefill and decode speeds. For people trying a model, and for benchmarks.
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,13 +95,8 @@ void generate(const GenerateOptions& o) {
 }  // namespace
 
 int run_generate(const GenerateOptions& o) {
-  try {
-    generate(o);
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "anthropic-local generate: %s\n", e.what());
-    return 1;
-  }
+  generate(o);
+  return 0;
 }
 
 }  // namespace server::cli

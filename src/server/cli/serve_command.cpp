@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <thread>
 
@@ -102,12 +101,7 @@ int serve(const Config& config) {
 }  // namespace
 
 int run_serve(const Config& config) {
-  try {
-    return serve(config);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "anthropic-local serve: %s\n", e.what());
-    return 1;
-  }
+  return serve(config);
 }
 
 }  // namespace server::cli

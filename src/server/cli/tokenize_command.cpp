@@ -2,7 +2,6 @@
 // tests. Text -> a JSON array of ids; --decode: a JSON array of ids -> text; --batch: a JSON array
 // of strings -> a JSON array of id arrays (one process for a whole corpus).
 #include <cstdio>
-#include <exception>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -95,13 +94,8 @@ int run_tokenize(const TokenizeOptions& opts) {
     std::fprintf(stderr, "anthropic-local tokenize: --decode and --batch exclude each other\n");
     return 2;
   }
-  try {
-    tokenize(opts);
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "anthropic-local tokenize: %s\n", e.what());
-    return 1;
-  }
+  tokenize(opts);
+  return 0;
 }
 
 }  // namespace server::cli
