@@ -110,6 +110,7 @@ struct Q45KUnit {
     start_tokens(args.act, t0, acc, a);
     for (size_t sb = 0; sb < nsb; ++sb) {
       const uint8_t* p = unit + sb * kUnitRows * kBlock;
+      prefetch_ahead(p, kUnitRows * kBlock);
       const UnitScales s = unit_scales(p + unit8::kKScaleWords);
       __m256i isum[RN];
       for (int t = 0; t < RN; ++t) isum[t] = _mm256_setzero_si256();
@@ -185,6 +186,7 @@ struct Q6KUnit {
     start_tokens(args.act, t0, acc, a);
     for (size_t sb = 0; sb < nsb; ++sb) {
       const uint8_t* p = unit + sb * kUnitRows * sizeof(BlockQ6K);
+      prefetch_ahead(p, kUnitRows * sizeof(BlockQ6K));
       __m256i isum[RN];
       for (int t = 0; t < RN; ++t) {
         isum[t] = _mm256_sub_epi32(
