@@ -144,7 +144,10 @@ struct KvAhead {
       PrefetchFp16(v + p * dv, dv);
     }
   }
-  KvAhead From(size_t t) const { return {k + t * dk, v + t * dv, n > t ? n - t : 0, dk, dv}; }
+  // The rows from the t-th on (none when t >= n; pointers never move past the rows there are).
+  KvAhead From(size_t t) const {
+    return t < n ? KvAhead{k + t * dk, v + t * dv, n - t, dk, dv} : KvAhead{k, v, 0, dk, dv};
+  }
 };
 
 // S[r][t] = scale * Q[r] . K[t] for r < kRows, t < n_kv, with K read in place (fp16 rows of dk):
@@ -365,9 +368,9 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
   const bool direct = rows <= kDirectRows;
   for (size_t t0 = 0; t0 < kv_end; t0 += kTileKv) {
     const size_t n_kv = std::min(kTileKv, kv_end - t0);
-    const size_t t_ahead = t0 + kAheadTiles * kTileKv;
-    const KvAhead ahead{k_head + t_ahead * dk, v_head + t_ahead * dv,
-                        t_ahead < kv_end ? std::min(kTileKv, kv_end - t_ahead) : 0, dk, dv};
+    // Positions [t0, kv_end) are left: prefetch from t0 + kAheadTiles tiles while there are any.
+    const KvAhead ahead = KvAhead{k_head + t0 * dk, v_head + t0 * dv, kv_end - t0, dk, dv}.From(
+        kAheadTiles * kTileKv);
     if (direct) {
       ScoresDirectRows(w.q.data(), k_head + t0 * dk, rows, n_kv, dk, a.scale, w.s.data(), ahead);
     } else {
