@@ -47,6 +47,10 @@ struct WeightLayout {
     size_t block_stride;
     size_t row_stride;
     size_t quants_offset;
+
+    // Where row r (0..3) starts; a group of fewer than four rows repeats its last row, whose
+    // results the kernels then drop.
+    const uint8_t* row(size_t r) const { return base + (r < rows ? r : rows - 1) * row_stride; }
   };
   // `header`: the bytes before a block's quants (Q8_0, Q4_0: 2, the fp16 scale).
   GroupPointers group(size_t g, size_t header = 0) const {

@@ -88,7 +88,7 @@ void float_tiles(const TileArgs& args) {
     const auto gp = args.w.group(g);
     const T* w[kGroupRows];
     for (size_t r = 0; r < kGroupRows; ++r) {
-      w[r] = reinterpret_cast<const T*>(gp.base + (r < gp.rows ? r : gp.rows - 1) * gp.row_stride);
+      w[r] = reinterpret_cast<const T*>(gp.row(r));
     }
     float* yg = args.y + g * kGroupRows;
     size_t t = args.t0;

@@ -30,8 +30,7 @@ struct Rows4 {
 inline Rows4 rows_of(const WeightLayout::GroupPointers& gp) {
   Rows4 rows{};
   for (size_t r = 0; r < kGroupRows; ++r) {
-    const size_t rr = r < gp.rows ? r : gp.rows - 1;
-    rows.b0[r] = gp.base + rr * gp.row_stride;
+    rows.b0[r] = gp.row(r);
     rows.q[r] = rows.b0[r] + gp.quants_offset;
   }
   rows.block_stride = gp.block_stride;

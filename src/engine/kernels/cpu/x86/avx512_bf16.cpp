@@ -85,10 +85,7 @@ void tile_bf16_dpbf16(const TileArgs& args) {
   for (size_t g = args.g0; g < args.g1; ++g) {
     const auto gp = args.w.group(g);
     const uint16_t* w[kGroupRows];
-    for (size_t r = 0; r < kGroupRows; ++r) {
-      const size_t row = r < gp.rows ? r : gp.rows - 1;  // a short group repeats its last row
-      w[r] = reinterpret_cast<const uint16_t*>(gp.base + row * gp.row_stride);
-    }
+    for (size_t r = 0; r < kGroupRows; ++r) w[r] = reinterpret_cast<const uint16_t*>(gp.row(r));
     float* yg = args.y + g * kGroupRows;
     size_t t = args.t0;
     for (; t + kTileTokens <= args.t1; t += kTileTokens) tokens_tile<4>(args, w, gp.rows, t, yg);
