@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/kv/kv_type.h"
+
 namespace server {
 namespace {
 
@@ -80,6 +82,9 @@ void add_config_options(CLI::App& cmd, Config& c) {
   option(cmd, "PREFILL_CHUNK", c.prefill_chunk, "Prompt tokens per forward step while prefilling")
       ->check(CLI::PositiveNumber);
   option(cmd, "THREADS", c.threads, "Compute threads; 0 is one per physical core");
+  option(cmd, "KV_CACHE_TYPE", c.kv_cache_type,
+         "How the KV cache stores keys and values: f16, or q8_0 (47% smaller, slightly less "
+         "precise)");
   toggle(cmd, "PROMPT_CACHE", c.prompt_cache, "Reuse the longest cached token prefix of a prompt");
   option(cmd, "PROMPT_CACHE_BYTES", c.prompt_cache_bytes,
          "Memory the prompt cache may hold (bytes; K, M, G suffixes are powers of 1024)")
@@ -121,6 +126,11 @@ std::vector<std::string> validate(const Config& c) {
                        " without a token: anyone who can reach it could use the model. Set "
                        "ANTHROPIC_AUTH_TOKEN (--anthropic-auth-token), listen on 127.0.0.1, or "
                        "pass --allow-remote-without-auth");
+  }
+  try {
+    engine::kv_type_named(c.kv_cache_type);
+  } catch (const std::invalid_argument& e) {
+    problems.push_back(std::string("--kv-cache-type: ") + e.what());
   }
   if (c.context_size == 1) {
     problems.push_back("--context-size 1 leaves no room to generate; use 0 (the model's) or >= 2");

@@ -44,7 +44,8 @@ struct Config {
   // Positions a sequence may hold; 0: the model's training context length.
   size_t context_size = 0;
   size_t prefill_chunk = 512;
-  size_t threads = 0;  // 0: one per physical core
+  size_t threads = 0;                 // 0: one per physical core
+  std::string kv_cache_type = "f16";  // engine::kv_type_named: f16 or q8_0
 
   bool prompt_cache = true;
   size_t prompt_cache_bytes = size_t{8} << 30;

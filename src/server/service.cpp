@@ -52,8 +52,9 @@ Service::Service(Config config)
                              ": the model has no tokenizer.chat_template; a chat model is needed");
   }
   chat_template_ = std::make_unique<chat::ChatTemplate>(*source, *tokenizer_);
-  model_ = engine::Model::load(
-      file_, {.n_threads = config_.threads, .prefill_chunk = config_.prefill_chunk});
+  model_ = engine::Model::load(file_, {.n_threads = config_.threads,
+                                       .prefill_chunk = config_.prefill_chunk,
+                                       .kv_type = engine::kv_type_named(config_.kv_cache_type)});
 
   const engine::ModelConfig& mc = model_->config();
   context_size_ = config_.context_size != 0 ? config_.context_size

@@ -88,6 +88,18 @@ test('a non-loopback address without a token is refused unless allowed explicitl
   assert.match(refused.stderr, /refusing to listen on 0\.0\.0\.0 without a token/);
 });
 
+test('KV_CACHE_TYPE: an unknown type and heads that are not whole Q8_0 blocks are refused clearly', () => {
+  const unknown = spawnSync(BINARY, ['serve', '--model', testModel(), '--kv-cache-type', 'q4_0'],
+                            { encoding: 'utf8' });
+  assert.equal(unknown.status, 2, unknown.stderr);
+  assert.match(unknown.stderr, /unknown KV cache type "q4_0": the types are f16 and q8_0/);
+  // The tiny test model's heads are 16 wide.
+  const heads = spawnSync(BINARY, ['serve', '--model', testModel(), '--port', '0'],
+                          { encoding: 'utf8', env: { ...process.env, KV_CACHE_TYPE: 'q8_0' } });
+  assert.equal(heads.status, 1, heads.stderr);
+  assert.match(heads.stderr, /KV cache of type q8_0 needs head sizes in multiples of 32; these are 16 \(keys\)/);
+});
+
 test('DEBUG_REQUEST_DIR, MAX_TOKENS, MODEL_NAME, MODEL_ALIASES, ANTHROPIC_VERSION, EXPOSE_THINKING', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'al-debug-'));
   const server = await startServer({

@@ -43,6 +43,9 @@ const quick = [
   {arch: "qwen2", shape: "tiny", type: "f32"}, {arch: "qwen2", shape: "tiny", type: "q8_0"},
   {arch: "llama", shape: "tiny", type: "f32"}, {arch: "llama", shape: "small", type: "q4_k"},
   {arch: "qwen3", shape: "tiny", type: "f16", tokens: 2048, stride: 97},
+  // A Q8_0 KV cache (llama.cpp: --cache-type-k/-v q8_0, flash attention, and the Hadamard
+  // rotation it applies to a quantized cache) over several tiles.
+  {arch: "qwen3", shape: "small", type: "f32", kv: "q8_0", tokens: 300, stride: 7},
   // Mixture of experts (qwen3moe) and the Gated DeltaNet hybrids (qwen35, qwen35moe).
   ...["qwen3moe/tiny-moe", "qwen35/tiny-hybrid", "qwen35moe/tiny-hybrid"].flatMap((name) => {
     const [arch, shape] = name.split("/");
@@ -55,6 +58,7 @@ const full = [
   ...["f16", "q8_0", "q4_k_m"].map((type) => ({arch: "qwen3", shape: "qwen3-0.6b", type})),
   ...["q8_0", "q4_k_m"].map((type) => ({arch: "qwen3", shape: "qwen3-1.7b", type})),
   {arch: "qwen3", shape: "qwen3-0.6b", type: "q8_0", tokens: 2048, stride: 255},
+  {arch: "qwen3", shape: "qwen3-0.6b", type: "q4_k_m", kv: "q8_0", tokens: 2048, stride: 255},
   {arch: "qwen2", shape: "qwen2.5-0.5b", type: "q8_0"},
   {arch: "llama", shape: "llama3.2-1b", type: "q4_k_m"},
   {arch: "qwen35", shape: "tiny-hybrid", type: "bf16"},
@@ -69,7 +73,8 @@ const full = [
            "--vocab-pad", "151936", "--tied"]},
 ];
 const caseName = (c) =>
-  `${c.arch}-${c.shape}-${c.type}${c.tag ? `-${c.tag}` : ""}${c.tokens ? `-${c.tokens}` : ""}`;
+  `${c.arch}-${c.shape}-${c.type}${c.tag ? `-${c.tag}` : ""}${c.tokens ? `-${c.tokens}` : ""}` +
+  `${c.kv ? `-kv_${c.kv}` : ""}`;
 // --shard i/n: every n-th case from the i-th (1-based), so n ctest jobs share a suite.
 const [shardIndex, shardCount] = (a.shard ?? "1/1").split("/").map(Number);
 const cases = (a.suite === "full" ? full : quick)
@@ -105,7 +110,8 @@ for (const c of cases) {
   const out = (who) => [path.join(a.work, `${name}.${who}.bin`), path.join(a.work, `${name}.${who}.greedy.json`)];
   const [oursBin, oursGreedy] = out("ours"), [llamaBin, llamaGreedy] = out("llama");
   const stride = c.stride ? ["--stride", `${c.stride}`] : [];
-  const common = ["--model", model, "--ids", idsFile, "--greedy", `${greedy}`, "--threads", a.threads, ...stride];
+  const common = ["--model", model, "--ids", idsFile, "--greedy", `${greedy}`, "--threads", a.threads, ...stride,
+                  "--kv-cache-type", c.kv ?? "f16"];
   execFileSync(a.engine, [...common, "--out-logprobs", oursBin, "--out-greedy", oursGreedy], {stdio: "inherit"});
   execFileSync(process.execPath, [path.join(here, "..", "reference", "llama_reference.mjs"), ...common,
                                   "--out-logprobs", llamaBin, "--out-greedy", llamaGreedy,
@@ -131,12 +137,13 @@ for (const c of cases) {
   while (same < og.length && og[same] === lg.tokens[same]) same++;
   const shapeOk = rows === llama.header.shape[0] && vocab === llama.header.shape[1];
   const mean = sumAbs / counted;
-  const logitsOk = shapeOk && worst <= tolerance[c.type].max && mean <= tolerance[c.type].mean;
+  const tol = tolerance[c.type];
+  const logitsOk = shapeOk && worst <= tol.max && mean <= tol.mean;
   const greedyOk = !floatTypes.has(c.type) || same === og.length;
   const ok = logitsOk && greedyOk;
   if (!ok) failures++;
   console.log(`${ok ? "ok  " : "FAIL"} ${name.padEnd(30)} rows ${rows} max|dlogp| ${worst.toExponential(2)}` +
-              ` mean ${mean.toExponential(2)} (tol ${tolerance[c.type].max}, ${tolerance[c.type].mean})` +
+              ` mean ${mean.toExponential(2)} (tol ${tol.max}, ${tol.mean})` +
               ` top1 ${(100 * top1 / rows).toFixed(1)}% greedy ${same}/${og.length}` +
               (same < og.length ? ` (llama.cpp's gap at the split ${lg.gaps[same]?.toExponential(2)})` : ""));
 }

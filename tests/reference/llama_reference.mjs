@@ -1,6 +1,7 @@
 // llama.cpp's answer for a prompt: the correctness reference of our engine. Runs a GGUF model in
-// llama.cpp (node-llama-cpp, CPU, flash attention off, `--threads` threads, the whole prompt in
-// one batch unless --batch-size says otherwise) on a prompt given as token ids, and writes:
+// llama.cpp (node-llama-cpp, CPU, flash attention off unless --kv-cache-type q8_0, `--threads`
+// threads, the whole prompt in one batch unless --batch-size says otherwise) on a prompt given as
+// token ids, and writes:
 //
 // (a) --out-logprobs FILE: for every prompt position i, log P(next token = t | ids[0..i]) for
 //     every vocab id t, as little-endian float32, row-major [n_tokens][n_vocab] (row i is the
@@ -11,7 +12,7 @@
 //     or that the probabilities omitted, is -Infinity (counted in the header's `missing`).
 //     Beside it, FILE.json holds the header:
 //       { "format": "f32le", "shape": [n_tokens, n_vocab], "n_tokens", "n_vocab", "model",
-//         "threads", "batch_size", "context_size", "flash_attention": false,
+//         "threads", "batch_size", "context_size", "flash_attention", "kv_cache_type",
 //         "max_abs_raw_sum_error": max over rows of |sum of node-llama-cpp's probabilities - 1|,
 //         "missing": number of -Infinity entries, "argmax": [n_tokens] the top token per row }
 //     With --stride S, rows only for positions S-1, 2S-1, ... and the last (header "positions").
@@ -25,8 +26,9 @@
 // Usage:
 //   node tests/reference/llama_reference.mjs --model F.gguf --ids ids.json \
 //       --out-logprobs out.bin [--greedy 32 --out-greedy greedy.json] [--threads 2] \
-//       [--context-size N] [--batch-size N] [--node-modules DIR]
-// ids.json: a JSON array of token ids (no BOS is added). Exit status 0 on success, 1 on error,
+//       [--context-size N] [--batch-size N] [--kv-cache-type f16|q8_0] [--node-modules DIR]
+// ids.json: a JSON array of token ids (no BOS is added). --kv-cache-type q8_0 stores keys and
+// values as Q8_0 (llama.cpp's --cache-type-k/-v q8_0), which needs flash attention: on then. Exit status 0 on success, 1 on error,
 // 2 on bad arguments.
 import fs from "node:fs";
 import path from "node:path";
@@ -51,13 +53,16 @@ function parseArgs(argv) {
     if (args[n] !== undefined && !/^\d+$/.test(args[n])) usage(`--${n} must be a number`);
   }
   if (Number(args.greedy) > 0 && !args["out-greedy"]) usage("--greedy needs --out-greedy");
+  args["kv-cache-type"] ??= "f16";
+  if (!["f16", "q8_0"].includes(args["kv-cache-type"])) usage("--kv-cache-type is f16 or q8_0");
   return args;
 }
 
 function usage(message) {
   console.error(`llama_reference: ${message}\nusage: node llama_reference.mjs --model F.gguf ` +
                 `--ids ids.json --out-logprobs out.bin [--greedy N --out-greedy greedy.json] ` +
-                `[--threads 2] [--context-size N] [--batch-size N] [--stride S] [--node-modules DIR]`);
+                `[--threads 2] [--context-size N] [--batch-size N] [--stride S] ` +
+                `[--kv-cache-type f16|q8_0] [--node-modules DIR]`);
   process.exit(2);
 }
 
@@ -158,9 +163,11 @@ async function main() {
   for (const t of ids) {
     if (t >= nVocab) throw new Error(`token id ${t} is outside the vocab of ${nVocab}`);
   }
+  const kvType = args["kv-cache-type"].toUpperCase();
+  const flashAttention = kvType !== "F16";
   const context = await model.createContext({
-    contextSize, batchSize, flashAttention: false, threads: { ideal: threads, min: threads },
-    sequences: 1 });
+    contextSize, batchSize, flashAttention, threads: { ideal: threads, min: threads },
+    sequences: 1, experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType });
   const sequence = context.getSequence();
   const probabilitiesOf = interceptProbabilities(context);
 
@@ -170,7 +177,8 @@ async function main() {
     format: "f32le", shape: [positions.length, nVocab], n_tokens: ids.length, n_vocab: nVocab,
     positions,
     model: path.resolve(args.model), threads, batch_size: batchSize,
-    context_size: context.contextSize, flash_attention: false, max_abs_raw_sum_error: 0,
+    context_size: context.contextSize, flash_attention: flashAttention,
+    kv_cache_type: args["kv-cache-type"], max_abs_raw_sum_error: 0,
     missing: 0, argmax: new Array(positions.length) };
   const greedy = { prompt_tokens: ids.length, tokens: [], logprobs: [], gaps: [] };
 

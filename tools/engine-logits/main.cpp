@@ -29,6 +29,7 @@ struct Options {
   size_t threads = 2;
   size_t prefill_chunk = 512;
   size_t stride = 1;
+  std::string kv_cache_type = "f16";
 };
 
 // The prompt positions whose rows are written: every stride-th, and the last.
@@ -64,8 +65,9 @@ int run(const Options& o) {
   if (ids.empty()) throw std::runtime_error(o.ids_path + ": no token ids");
 
   auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
-  auto model =
-      engine::Model::load(file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk});
+  auto model = engine::Model::load(file, {.n_threads = o.threads,
+                                          .prefill_chunk = o.prefill_chunk,
+                                          .kv_type = engine::kv_type_named(o.kv_cache_type)});
   const size_t n_vocab = model->config().n_vocab;
   auto state = model->new_sequence(ids.size() + o.greedy + 1);
 
@@ -103,6 +105,7 @@ int run(const Options& o) {
                              {"positions", positions},
                              {"model", o.model},
                              {"threads", model->n_threads()},
+                             {"kv_cache_type", o.kv_cache_type},
                              {"engine", "anthropic-local"},
                              {"argmax", argmax}};
     std::ofstream(o.out_logprobs + ".json") << header.dump();
@@ -142,6 +145,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "Threads")->capture_default_str();
   app.add_option("--prefill-chunk", o.prefill_chunk, "Tokens per forward step")
       ->capture_default_str();
+  app.add_option("--kv-cache-type", o.kv_cache_type, "f16 or q8_0")->capture_default_str();
   app.add_option("--stride", o.stride, "Rows for every stride-th position and the last")
       ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);

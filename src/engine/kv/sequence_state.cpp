@@ -9,17 +9,21 @@ namespace {
 
 constexpr size_t kMinCapacity = 256;
 constexpr uint32_t kMagic = 0x51534c41;  // "ALSQ"
-constexpr uint32_t kVersion = 2;         // 2: recurrent state and snapshots
+constexpr uint32_t kVersion = 3;         // 2: recurrent state and snapshots; 3: the KV type
 
-// Copies the first n positions of each head from a [heads][from_cap][dim] buffer into a
-// [heads][to_cap][dim] one.
-void copy_heads(const uint16_t* from, size_t from_cap, uint16_t* to, size_t to_cap, size_t heads,
-                size_t dim, size_t n) {
+// Copies the first n positions of each head from a [heads][from_cap][row] buffer into a
+// [heads][to_cap][row] one.
+void copy_heads(const uint8_t* from, size_t from_cap, uint8_t* to, size_t to_cap, size_t heads,
+                size_t row_bytes, size_t n) {
   for (size_t h = 0; h < heads; ++h) {
-    std::memcpy(to + h * to_cap * dim, from + h * from_cap * dim, n * dim * sizeof(uint16_t));
+    std::memcpy(to + h * to_cap * row_bytes, from + h * from_cap * row_bytes, n * row_bytes);
   }
 }
 
+const KvShape& checked(const KvShape& shape) {
+  require_kv_type_fits(shape.kv_type, shape.head_dim_k, shape.head_dim_v);
+  return shape;
+}
 class Reader {
  public:
   explicit Reader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
@@ -59,7 +63,7 @@ void put(std::vector<uint8_t>& out, const T& v) {
 }  // namespace
 
 SequenceState::SequenceState(const KvShape& shape, size_t max_tokens)
-    : shape_(shape),
+    : shape_(checked(shape)),
       max_tokens_(max_tokens),
       k_(shape.n_layer),
       v_(shape.n_layer),
@@ -82,18 +86,38 @@ void SequenceState::reserve_more(size_t n) {
 void SequenceState::grow_to(size_t capacity) {
   const size_t n = tokens_.size();
   for (size_t l = 0; l < shape_.n_layer; ++l) {
-    std::vector<uint16_t> k(shape_.n_head_kv * capacity * shape_.head_dim_k);
-    std::vector<uint16_t> v(shape_.n_head_kv * capacity * shape_.head_dim_v);
+    std::vector<uint8_t> k(shape_.n_head_kv * capacity * shape_.k_row_bytes());
+    std::vector<uint8_t> v(shape_.n_head_kv * capacity * shape_.v_row_bytes());
     if (capacity_ > 0) {
-      copy_heads(k_[l].data(), capacity_, k.data(), capacity, shape_.n_head_kv, shape_.head_dim_k,
-                 n);
-      copy_heads(v_[l].data(), capacity_, v.data(), capacity, shape_.n_head_kv, shape_.head_dim_v,
-                 n);
+      copy_heads(k_[l].data(), capacity_, k.data(), capacity, shape_.n_head_kv,
+                 shape_.k_row_bytes(), n);
+      copy_heads(v_[l].data(), capacity_, v.data(), capacity, shape_.n_head_kv,
+                 shape_.v_row_bytes(), n);
     }
     k_[l] = std::move(k);
     v_[l] = std::move(v);
   }
   capacity_ = capacity;
+}
+
+void SequenceState::store_kv(size_t layer, size_t head, size_t pos, const float* key,
+                             const float* value) {
+  if (layer >= shape_.n_layer || head >= shape_.n_head_kv || pos >= capacity_) {
+    throw std::logic_error("sequence state: store_kv outside the reserved cache");
+  }
+  // A quantized cache holds the rows rotated (kv_type.h).
+  const auto store = [&](const float* row, size_t dim, size_t rotation, uint8_t* dst) {
+    if (rotation != 0) {
+      scratch_.assign(row, row + dim);
+      hadamard_rotate(scratch_.data(), dim, rotation);
+      row = scratch_.data();
+    }
+    kv_store_row(shape_.kv_type, row, dst, dim);
+  };
+  store(key, shape_.head_dim_k, kv_key_rotation(shape_.kv_type, shape_.head_dim_k),
+        k_[layer].data() + head * k_head_stride() + pos * shape_.k_row_bytes());
+  store(value, shape_.head_dim_v, kv_value_rotation(shape_.kv_type, shape_.head_dim_v),
+        v_[layer].data() + head * v_head_stride() + pos * shape_.v_row_bytes());
 }
 
 void SequenceState::append(std::span<const int32_t> tokens) {
@@ -180,9 +204,9 @@ SequenceState SequenceState::copy_prefix(size_t n) const {
   copy.grow_to(std::min(max_tokens_, std::max(n, kMinCapacity)));
   for (size_t l = 0; l < shape_.n_layer; ++l) {
     copy_heads(k_[l].data(), capacity_, copy.k_[l].data(), copy.capacity_, shape_.n_head_kv,
-               shape_.head_dim_k, n);
+               shape_.k_row_bytes(), n);
     copy_heads(v_[l].data(), capacity_, copy.v_[l].data(), copy.capacity_, shape_.n_head_kv,
-               shape_.head_dim_v, n);
+               shape_.v_row_bytes(), n);
   }
   copy.tokens_.assign(tokens_.begin(), tokens_.begin() + n);
   return copy;
@@ -199,8 +223,8 @@ std::vector<uint8_t> SequenceState::save() const {
   append_bytes(out, tokens_.data(), n * sizeof(int32_t));
   for (size_t l = 0; l < shape_.n_layer; ++l) {
     for (size_t h = 0; h < shape_.n_head_kv; ++h) {
-      append_bytes(out, k_[l].data() + h * k_head_stride(), n * shape_.head_dim_k * 2);
-      append_bytes(out, v_[l].data() + h * v_head_stride(), n * shape_.head_dim_v * 2);
+      append_bytes(out, k_[l].data() + h * k_head_stride(), n * shape_.k_row_bytes());
+      append_bytes(out, v_[l].data() + h * v_head_stride(), n * shape_.v_row_bytes());
     }
   }
   append_bytes(out, recurrent_.data(), shape_.recurrent_bytes());
@@ -243,8 +267,8 @@ SequenceState SequenceState::load(std::span<const uint8_t> bytes, const KvShape&
   in.take(state.tokens_.data(), n * sizeof(int32_t));
   for (size_t l = 0; l < shape.n_layer; ++l) {
     for (size_t h = 0; h < shape.n_head_kv; ++h) {
-      in.take(state.k_[l].data() + h * state.k_head_stride(), n * shape.head_dim_k * 2);
-      in.take(state.v_[l].data() + h * state.v_head_stride(), n * shape.head_dim_v * 2);
+      in.take(state.k_[l].data() + h * state.k_head_stride(), n * shape.k_row_bytes());
+      in.take(state.v_[l].data() + h * state.v_head_stride(), n * shape.v_row_bytes());
     }
   }
   in.take(state.recurrent_.data(), rec);

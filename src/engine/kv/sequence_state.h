@@ -1,9 +1,11 @@
 // What a sequence leaves behind in the model: per layer, the keys and values of every position so
-// far (F16), and the token ids they came from. The prompt cache keeps these between requests, so
-// they can be truncated to a shorter prefix, copied, and saved to and loaded from bytes.
+// far (fp16, or Q8_0 blocks: kv_type.h), and the token ids they came from. The prompt cache keeps
+// these between requests, so they can be truncated to a shorter prefix, copied, and saved to and
+// loaded from bytes.
 //
-// Layout per layer: K [n_head_kv][capacity][head_dim_k] and V [n_head_kv][capacity][head_dim_v]
-// fp16 bits, head-major so attention streams one head's positions contiguously. Capacity grows by
+// Layout per layer: K [n_head_kv][capacity][row of head_dim_k] and V [n_head_kv][capacity][row of
+// head_dim_v], each row kv_row_bytes(kv_type, head_dim) bytes, head-major so attention streams
+// one head's positions contiguously. Capacity grows by
 // doubling up to max_tokens (the configured context size).
 //
 // Hybrid architectures (Qwen3.5/3.6) also have recurrent layers (Gated DeltaNet): each holds a
@@ -25,6 +27,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/kv/kv_type.h"
+
 namespace engine {
 
 // What a sequence's state holds per layer kind. n_layer counts the layers with a K/V cache (all
@@ -37,11 +41,15 @@ struct KvShape {
   uint32_t n_recurrent = 0;
   uint32_t conv_floats = 0;  // per recurrent layer: the causal convolution's last inputs
   uint32_t ssm_floats = 0;   // per recurrent layer: the delta-rule state of every head
+  KvType kv_type = KvType::kF16;
 
   bool operator==(const KvShape&) const = default;
+  // Bytes of one position's key (value) row of one head.
+  size_t k_row_bytes() const { return kv_row_bytes(kv_type, head_dim_k); }
+  size_t v_row_bytes() const { return kv_row_bytes(kv_type, head_dim_v); }
   // K/V bytes each position adds.
   size_t bytes_per_token() const {
-    return size_t{n_layer} * n_head_kv * (head_dim_k + head_dim_v) * sizeof(uint16_t);
+    return size_t{n_layer} * n_head_kv * (k_row_bytes() + v_row_bytes());
   }
   // Floats of all recurrent layers' state (the same for any length), and of one snapshot of it.
   size_t recurrent_floats() const { return size_t{n_recurrent} * (conv_floats + ssm_floats); }
@@ -56,6 +64,7 @@ class ContextFullError : public std::runtime_error {
 
 class SequenceState {
  public:
+  // Throws std::invalid_argument when the head dimensions do not fit shape.kv_type.
   SequenceState(const KvShape& shape, size_t max_tokens);
   SequenceState(SequenceState&&) = default;
   SequenceState& operator=(SequenceState&&) = default;
@@ -103,13 +112,16 @@ class SequenceState {
   static SequenceState load(std::span<const uint8_t> bytes, const KvShape& shape,
                             size_t max_tokens);
 
-  // fp16 K/V of a layer: head h at position t is k(layer) + h * k_head_stride() + t * head_dim_k.
-  uint16_t* k(size_t layer) { return k_[layer].data(); }
-  uint16_t* v(size_t layer) { return v_[layer].data(); }
-  const uint16_t* k(size_t layer) const { return k_[layer].data(); }
-  const uint16_t* v(size_t layer) const { return v_[layer].data(); }
-  size_t k_head_stride() const { return capacity_ * shape_.head_dim_k; }
-  size_t v_head_stride() const { return capacity_ * shape_.head_dim_v; }
+  // K/V bytes of a layer: the row of head h at position t starts at
+  // k(layer) + h * k_head_stride() + t * shape().k_row_bytes(); likewise v.
+  const uint8_t* k(size_t layer) const { return k_[layer].data(); }
+  const uint8_t* v(size_t layer) const { return v_[layer].data(); }
+  size_t k_head_stride() const { return capacity_ * shape_.k_row_bytes(); }
+  size_t v_head_stride() const { return capacity_ * shape_.v_row_bytes(); }
+  // Stores the key and value rows (head_dim_k, head_dim_v floats) of kv head `head` at position
+  // `pos` of `layer`, in the cache's type (a quantized one rotated: kv_key_rotation); pos must be
+  // below capacity() (reserve_more first).
+  void store_kv(size_t layer, size_t head, size_t pos, const float* key, const float* value);
 
   // float32 state of recurrent layer r (0 <= r < n_recurrent): conv_floats then ssm_floats, laid
   // out as the model defines them; all zero for an empty sequence.
@@ -132,10 +144,11 @@ class SequenceState {
   size_t max_tokens_;
   size_t capacity_ = 0;
   std::vector<int32_t> tokens_;
-  std::vector<std::vector<uint16_t>> k_;  // [n_layer] of [n_head_kv][capacity][head_dim_k]
-  std::vector<std::vector<uint16_t>> v_;  // [n_layer] of [n_head_kv][capacity][head_dim_v]
-  std::vector<float> recurrent_;          // [n_recurrent][conv_floats + ssm_floats]
-  std::vector<Snapshot> snapshots_;       // ascending positions, all <= n_tokens()
+  std::vector<std::vector<uint8_t>> k_;  // [n_layer] of [n_head_kv][capacity][k row]
+  std::vector<std::vector<uint8_t>> v_;  // [n_layer] of [n_head_kv][capacity][v row]
+  std::vector<float> recurrent_;         // [n_recurrent][conv_floats + ssm_floats]
+  std::vector<Snapshot> snapshots_;      // ascending positions, all <= n_tokens()
+  std::vector<float> scratch_;           // a row being rotated by store_kv
 };
 
 }  // namespace engine

@@ -127,15 +127,14 @@ void DenseModel::attention_block(const Layer& l, size_t il, size_t n, SequenceSt
     }
     rope_.apply(qi, c.n_head, dk, static_cast<int64_t>(pos0 + i));
     rope_.apply(ki, c.n_head_kv, dk, static_cast<int64_t>(pos0 + i));
-    for (size_t hd = 0; hd < c.n_head_kv; ++hd) {  // the cache holds K and V in fp16
-      ops::to_fp16(ki + hd * dk, state.k(il) + hd * state.k_head_stride() + (pos0 + i) * dk, dk);
-      ops::to_fp16(v + (i * c.n_head_kv + hd) * dv,
-                   state.v(il) + hd * state.v_head_stride() + (pos0 + i) * dv, dv);
+    for (size_t hd = 0; hd < c.n_head_kv; ++hd) {
+      state.store_kv(il, hd, pos0 + i, ki + hd * dk, v + (i * c.n_head_kv + hd) * dv);
     }
   }
   ops::attention({.q = q,
                   .n_tokens = n,
                   .pos0 = pos0,
+                  .kv_type = state.shape().kv_type,
                   .k = state.k(il),
                   .v = state.v(il),
                   .kv_head_stride_k = state.k_head_stride(),

@@ -137,15 +137,14 @@ void HybridModel::attention_block(const Attention& l, size_t kv, size_t n, Seque
     }
     rope_.apply(q + i * H * D, H, D, static_cast<int64_t>(pos0 + i));
     rope_.apply(ki, c.n_head_kv, D, static_cast<int64_t>(pos0 + i));
-    for (size_t hd = 0; hd < c.n_head_kv; ++hd) {  // the cache holds K and V in fp16
-      ops::to_fp16(ki + hd * D, state.k(kv) + hd * state.k_head_stride() + (pos0 + i) * D, D);
-      ops::to_fp16(v + (i * c.n_head_kv + hd) * D,
-                   state.v(kv) + hd * state.v_head_stride() + (pos0 + i) * D, D);
+    for (size_t hd = 0; hd < c.n_head_kv; ++hd) {
+      state.store_kv(kv, hd, pos0 + i, ki + hd * D, v + (i * c.n_head_kv + hd) * D);
     }
   }
   ops::attention({.q = q,
                   .n_tokens = n,
                   .pos0 = pos0,
+                  .kv_type = state.shape().kv_type,
                   .k = state.k(kv),
                   .v = state.v(kv),
                   .kv_head_stride_k = state.k_head_stride(),

@@ -13,6 +13,7 @@ Model::Model(std::shared_ptr<const GgufFile> file, ModelConfig config, const Mod
       options_(options),
       pool_(options.n_threads) {
   if (options_.prefill_chunk == 0) throw std::invalid_argument("prefill chunk must be at least 1");
+  require_kv_type_fits(options_.kv_type, config_.head_dim_k, config_.head_dim_v);
 }
 
 std::unique_ptr<Model> Model::load(std::shared_ptr<const GgufFile> file,
@@ -41,7 +42,8 @@ KvShape Model::kv_shape() const {
           .head_dim_v = c.head_dim_v,
           .n_recurrent = n_recurrent,
           .conv_floats = n_recurrent ? static_cast<uint32_t>(d.conv_floats()) : 0,
-          .ssm_floats = n_recurrent ? static_cast<uint32_t>(d.ssm_floats()) : 0};
+          .ssm_floats = n_recurrent ? static_cast<uint32_t>(d.ssm_floats()) : 0,
+          .kv_type = options_.kv_type};
 }
 
 void Model::forward(std::span<const int32_t> tokens, SequenceState& state, Logits which,

@@ -14,9 +14,10 @@
 namespace engine {
 
 struct ModelOptions {
-  size_t n_threads = 0;        // 0: one per physical core
-  size_t prefill_chunk = 512;  // tokens per forward step while prefilling
-  bool repack = true;          // repack weights for the kernels (costs their size in memory)
+  size_t n_threads = 0;           // 0: one per physical core
+  size_t prefill_chunk = 512;     // tokens per forward step while prefilling
+  bool repack = true;             // repack weights for the kernels (costs their size in memory)
+  KvType kv_type = KvType::kF16;  // how the KV cache stores keys and values
 };
 
 // Which logits forward() writes.

@@ -1,6 +1,7 @@
 // Flash-style attention (attention.h). One task is one kv head and a block of query tokens: its
 // rows are the (token, query head) pairs of the block that share that kv head, so each key and
-// value tile is converted from fp16 once and used by every row. Per tile of kTileKv positions:
+// value tile is read from the cache (fp16 or Q8_0 rows) once and used by every row. Per tile of
+// kTileKv positions:
 //   S = Q . K^T (K transposed to [head_dim][tile] so a row of S is a few vector FMAs per dim),
 //   online softmax (running max m and sum l per row), O = O * correction + P . V.
 // Compiled once per x86 target by foreach_target; attention() dispatches to the best.
@@ -10,9 +11,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
+#include "engine/kernels/blocks.h"
 #include "engine/kernels/fp16.h"
 #include "engine/ops/attention.h"
 #include "hwy/cache_control.h"
@@ -35,13 +38,15 @@ inline constexpr size_t kAheadTiles = 2;
 // Per-thread scratch of a task, grown on demand and reused across calls. Only as aligned as
 // malloc makes it: the kernels use unaligned loads and stores.
 struct AttentionScratch {
-  std::vector<float> q;   // [rows][head_dim_k], queries rounded to fp16
-  std::vector<float> kt;  // [head_dim_k][kTileKv], the key tile transposed
-  std::vector<float> vt;  // [kTileKv][head_dim_v]
-  std::vector<float> s;   // [rows][kTileKv], scores then probabilities
-  std::vector<float> o;   // [rows][head_dim_v], unnormalised outputs
-  std::vector<float> m;   // [rows], running max of the scores
-  std::vector<float> l;   // [rows], running sum of exp(score - m)
+  std::vector<float> q;         // [rows][head_dim_k], queries rounded to fp16
+  std::vector<float> kt;        // [head_dim_k][kTileKv], the key tile transposed
+  std::vector<float> vt;        // [kTileKv][head_dim_v]
+  std::vector<float> s;         // [rows][kTileKv], scores then probabilities
+  std::vector<float> o;         // [rows][head_dim_v], unnormalised outputs
+  std::vector<float> m;         // [rows], running max of the scores
+  std::vector<float> l;         // [rows], running sum of exp(score - m)
+  std::vector<float> k_scales;  // [kTileKv][dk / 32]: a Q8_0 key tile's block scales as floats
+  std::vector<float> v_scales;  // [kTileKv][dv / 32]
 
   void reserve(size_t rows, size_t dk, size_t dv) {
     q.resize(std::max(q.size(), rows * dk));
@@ -51,6 +56,8 @@ struct AttentionScratch {
     o.resize(std::max(o.size(), rows * dv));
     m.resize(std::max(m.size(), rows));
     l.resize(std::max(l.size(), rows));
+    k_scales.resize(std::max(k_scales.size(), kTileKv * dk / kernels::kQK8_0));
+    v_scales.resize(std::max(v_scales.size(), kTileKv * dv / kernels::kQK8_0));
   }
 };
 }  // namespace engine::ops
@@ -61,18 +68,6 @@ namespace engine::ops::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::ScalableTag<float>;
 using DH = hn::Rebind<hwy::float16_t, DF>;
-
-// dst[0..n) = fp32(src[0..n)) for fp16 bits; n need not be a multiple of the vector length.
-HWY_INLINE void Fp16RowToFloat(const uint16_t* src, float* dst, size_t n) {
-  const DF df;
-  const DH dh;
-  const size_t lanes = hn::Lanes(df);
-  const auto* h = reinterpret_cast<const hwy::float16_t*>(src);
-  size_t i = 0;
-  for (; i + lanes <= n; i += lanes)
-    hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, h + i)), df, dst + i);
-  for (; i < n; ++i) dst[i] = kernels::fp16_to_fp32(src[i]);
-}
 
 // S[r][c] = scale * Q[r] . Kt[.][c] for r < rows, c < kTileKv.
 HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, float scale,
@@ -123,45 +118,113 @@ HWY_INLINE void Scores(const float* q, const float* kt, size_t rows, size_t dk, 
   }
 }
 
-// Asks for the cache lines of n fp16 elements at p ahead of their use. Decode streams each head's
-// keys and values once; the hardware prefetcher alone left it at a third of the read bandwidth.
-HWY_INLINE void PrefetchFp16(const uint16_t* p, size_t n) {
-  constexpr size_t kLineElems = 64 / sizeof(uint16_t);
-  for (size_t i = 0; i < n; i += kLineElems) hwy::Prefetch(p + i);
+// Asks for the cache lines of n bytes at p ahead of their use. Decode streams each head's keys
+// and values once; the hardware prefetcher alone left it at a third of the read bandwidth.
+HWY_INLINE void PrefetchBytes(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; i += 64) hwy::Prefetch(p + i);
 }
 
 // The key and value rows some distance ahead of a tile, prefetched a few at a time as the tile's
 // scores are taken, so the loads spread over the work instead of queueing up at once.
 struct KvAhead {
-  const uint16_t* k;  // the rows ahead of the tile's first position
-  const uint16_t* v;
-  size_t n;  // rows there are ahead (0: none)
-  size_t dk, dv;
+  const uint8_t* k;  // the rows ahead of the tile's first position
+  const uint8_t* v;
+  size_t n;             // rows there are ahead (0: none)
+  size_t k_row, v_row;  // bytes per row
 
   HWY_INLINE void Rows(size_t t, size_t count) const {
     for (size_t p = t; p < std::min(n, t + count); ++p) {
-      PrefetchFp16(k + p * dk, dk);
-      PrefetchFp16(v + p * dv, dv);
+      PrefetchBytes(k + p * k_row, k_row);
+      PrefetchBytes(v + p * v_row, v_row);
     }
   }
   // The rows from the t-th on (none when t >= n; pointers never move past the rows there are).
   KvAhead From(size_t t) const {
-    return t < n ? KvAhead{k + t * dk, v + t * dv, n - t, dk, dv} : KvAhead{k, v, 0, dk, dv};
+    return t < n ? KvAhead{k + t * k_row, v + t * v_row, n - t, k_row, v_row}
+                 : KvAhead{k, v, 0, k_row, v_row};
   }
 };
 
-// S[r][t] = scale * Q[r] . K[t] for r < kRows, t < n_kv, with K read in place (fp16 rows of dk):
+// A tile of fp16 key or value rows as the kernels read them, in place: row t at base + t * dim * 2.
+struct Fp16Rows {
+  const uint8_t* base;
+  size_t dim;
+
+  static size_t RowBytes(size_t dim) { return dim * sizeof(uint16_t); }
+  static Fp16Rows Tile(const uint8_t* base, size_t dim, size_t /*n*/, float* /*scales*/) {
+    return {base, dim};
+  }
+  HWY_INLINE const hwy::float16_t* Row(size_t t) const {
+    return reinterpret_cast<const hwy::float16_t*>(base + t * RowBytes(dim));
+  }
+  // Floats d .. d + lanes of row t.
+  HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const {
+    return hn::PromoteTo(DF(), hn::LoadU(DH(), Row(t) + d));
+  }
+  HWY_INLINE float At(size_t t, size_t d) const {
+    uint16_t bits;
+    std::memcpy(&bits, base + t * RowBytes(dim) + d * sizeof(bits), sizeof(bits));
+    return kernels::fp16_to_fp32(bits);
+  }
+  HWY_INLINE void ToFloat(size_t t, float* dst) const {
+    const size_t lanes = hn::Lanes(DF());
+    size_t d = 0;
+    for (; d + lanes <= dim; d += lanes) hn::StoreU(Load(t, d), DF(), dst + d);
+    for (; d < dim; ++d) dst[d] = At(t, d);
+  }
+};
+
+// A tile of Q8_0 rows (dim a multiple of 32): each row is dim / 32 blocks of an fp16 scale and 32
+// int8s. The scales of the tile's rows are converted to floats once (Tile), so a load is a
+// widening of int8s and one multiply by a broadcast scale.
+struct Q8Rows {
+  const uint8_t* base;
+  size_t dim;
+  const float* scales;  // [n][dim / 32]
+
+  static size_t RowBytes(size_t dim) { return dim / kernels::kQK8_0 * sizeof(kernels::BlockQ8_0); }
+  static Q8Rows Tile(const uint8_t* base, size_t dim, size_t n, float* scales) {
+    const size_t blocks = dim / kernels::kQK8_0;
+    for (size_t b = 0; b < n * blocks; ++b) {
+      uint16_t bits;
+      std::memcpy(&bits, base + b * sizeof(kernels::BlockQ8_0), sizeof(bits));
+      scales[b] = kernels::fp16_to_fp32(bits);
+    }
+    return {base, dim, scales};
+  }
+  HWY_INLINE const int8_t* Ints(size_t t, size_t d) const {
+    const size_t block = d / kernels::kQK8_0;
+    return reinterpret_cast<const int8_t*>(base + t * RowBytes(dim) +
+                                           block * sizeof(kernels::BlockQ8_0) + sizeof(uint16_t)) +
+           d % kernels::kQK8_0;
+  }
+  HWY_INLINE float Scale(size_t t, size_t d) const {
+    return scales[t * (dim / kernels::kQK8_0) + d / kernels::kQK8_0];
+  }
+  // Floats d .. d + lanes of row t; lanes divide 32, so they lie in one block.
+  HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const {
+    const DF df;
+    const hn::Rebind<int32_t, DF> di;
+    const hn::Rebind<int8_t, DF> d8;
+    const auto ints = hn::PromoteTo(di, hn::LoadU(d8, Ints(t, d)));
+    return hn::Mul(hn::ConvertTo(df, ints), hn::Set(df, Scale(t, d)));
+  }
+  HWY_INLINE float At(size_t t, size_t d) const { return *Ints(t, d) * Scale(t, d); }
+  HWY_INLINE void ToFloat(size_t t, float* dst) const {
+    const size_t lanes = hn::Lanes(DF());
+    for (size_t d = 0; d < dim; d += lanes) hn::StoreU(Load(t, d), DF(), dst + d);
+  }
+};
+
+// S[r][t] = scale * Q[r] . K[t] for r < kRows, t < n_kv, with K read in place (keys.Load):
 // kPos positions at a time, so kRows * kPos independent sums hide the FMA latency. Used where
-// there are too few rows to pay for transposing the key tile (decode).
-template <size_t kRows, size_t kPos>
-HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, size_t dk, float scale,
-                             float* s, const KvAhead& ahead) {
+// there are too few rows to pay for converting and transposing the key tile (decode).
+template <size_t kRows, size_t kPos, class Keys>
+HWY_INLINE void ScoresDirect(const float* q, const Keys& keys, size_t t, size_t n_kv, size_t dk,
+                             float scale, float* s, const KvAhead& ahead) {
   const DF df;
-  const DH dh;
   const size_t lanes = hn::Lanes(df);
   const size_t dk_vec = dk / lanes * lanes;
-  const auto* kh = reinterpret_cast<const hwy::float16_t*>(k);
-  size_t t = 0;
   for (; t + kPos <= n_kv; t += kPos) {
     ahead.Rows(t, kPos);
     hn::Vec<DF> acc[kRows][kPos];
@@ -169,7 +232,7 @@ HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, siz
       for (size_t p = 0; p < kPos; ++p) acc[r][p] = hn::Zero(df);
     for (size_t j = 0; j < dk_vec; j += lanes) {
       for (size_t p = 0; p < kPos; ++p) {
-        const auto kv = hn::PromoteTo(df, hn::LoadU(dh, kh + (t + p) * dk + j));
+        const auto kv = keys.Load(t + p, j);
         for (size_t r = 0; r < kRows; ++r) {
           acc[r][p] = hn::MulAdd(hn::LoadU(df, q + r * dk + j), kv, acc[r][p]);
         }
@@ -178,20 +241,19 @@ HWY_INLINE void ScoresDirect(const float* q, const uint16_t* k, size_t n_kv, siz
     for (size_t r = 0; r < kRows; ++r) {
       for (size_t p = 0; p < kPos; ++p) {
         float sum = hn::GetLane(hn::SumOfLanes(df, acc[r][p]));
-        for (size_t j = dk_vec; j < dk; ++j) {
-          sum += q[r * dk + j] * kernels::fp16_to_fp32(k[(t + p) * dk + j]);
-        }
+        for (size_t j = dk_vec; j < dk; ++j) sum += q[r * dk + j] * keys.At(t + p, j);
         s[r * kTileKv + t + p] = sum * scale;
       }
     }
   }
   if constexpr (kPos > 1) {
-    if (t < n_kv) ScoresDirect<kRows, 1>(q, k + t * dk, n_kv - t, dk, scale, s + t, ahead.From(t));
+    if (t < n_kv) ScoresDirect<kRows, 1>(q, keys, t, n_kv, dk, scale, s, ahead);
   }
 }
 
 // ScoresDirect over any number of rows, four at a time; the first four prefetch `ahead`.
-HWY_INLINE void ScoresDirectRows(const float* q, const uint16_t* k, size_t rows, size_t n_kv,
+template <class Keys>
+HWY_INLINE void ScoresDirectRows(const float* q, const Keys& keys, size_t rows, size_t n_kv,
                                  size_t dk, float scale, float* s, const KvAhead& ahead) {
   for (size_t r0 = 0; r0 < rows; r0 += 4) {
     const float* qr = q + r0 * dk;
@@ -199,16 +261,16 @@ HWY_INLINE void ScoresDirectRows(const float* q, const uint16_t* k, size_t rows,
     const KvAhead& pf = r0 == 0 ? ahead : ahead.From(ahead.n);
     switch (std::min<size_t>(4, rows - r0)) {
       case 4:
-        ScoresDirect<4, 2>(qr, k, n_kv, dk, scale, sr, pf);
+        ScoresDirect<4, 2>(qr, keys, 0, n_kv, dk, scale, sr, pf);
         break;
       case 3:
-        ScoresDirect<3, 2>(qr, k, n_kv, dk, scale, sr, pf);
+        ScoresDirect<3, 2>(qr, keys, 0, n_kv, dk, scale, sr, pf);
         break;
       case 2:
-        ScoresDirect<2, 4>(qr, k, n_kv, dk, scale, sr, pf);
+        ScoresDirect<2, 4>(qr, keys, 0, n_kv, dk, scale, sr, pf);
         break;
       default:
-        ScoresDirect<1, 8>(qr, k, n_kv, dk, scale, sr, pf);
+        ScoresDirect<1, 8>(qr, keys, 0, n_kv, dk, scale, sr, pf);
         break;
     }
   }
@@ -237,22 +299,14 @@ HWY_INLINE float SoftmaxRow(float* s, size_t visible, float& m, float& l) {
   return correction;
 }
 
-// Value rows as AccumulateRows reads them: a tile already converted to floats, or the cache's fp16
-// rows in place (decode, where converting a tile first would cost as much as using it).
+// Value rows as AccumulateRows reads them: a tile already converted to floats, or the cache's
+// rows in place (Fp16Rows, Q8Rows: decode, where converting a tile first would cost as much as
+// using it).
 struct FloatValues {
   const float* v;  // [kTileKv][dv]
   size_t dv;
   HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const { return hn::LoadU(DF(), v + t * dv + d); }
   HWY_INLINE float At(size_t t, size_t d) const { return v[t * dv + d]; }
-};
-struct Fp16Values {
-  const uint16_t* v;  // [n_kv][dv], fp16 bits
-  size_t dv;
-  HWY_INLINE hn::Vec<DF> Load(size_t t, size_t d) const {
-    return hn::PromoteTo(DF(),
-                         hn::LoadU(DH(), reinterpret_cast<const hwy::float16_t*>(v) + t * dv + d));
-  }
-  HWY_INLINE float At(size_t t, size_t d) const { return kernels::fp16_to_fp32(v[t * dv + d]); }
 };
 
 // O[r][d..d + kCols * lanes) = O[r][..] * correction[r] + P[r] . V[..][..] for kRows rows:
@@ -325,26 +379,14 @@ HWY_INLINE void AccumulateUpTo4Rows(size_t n_rows, const float* p, const Values&
   }
 }
 
-// x[0..n) rounded to fp16 precision. Highway 1.0.3 emulates the demotion by truncation on targets
-// without F16C (SSSE3, SSE4): those take the scalar conversion, which rounds to nearest even.
-HWY_INLINE void RoundToFp16(float* x, size_t n) {
-  const DF df;
-  const DH dh;
-  const size_t lanes = hn::Lanes(df);
-  size_t i = 0;
-  if constexpr (HWY_TARGET <= HWY_AVX2) {
-    for (; i + lanes <= n; i += lanes) {
-      hn::StoreU(hn::PromoteTo(df, hn::DemoteTo(dh, hn::LoadU(df, x + i))), df, x + i);
-    }
-  }
-  for (; i < n; ++i) x[i] = kernels::fp16_to_fp32(kernels::fp32_to_fp16(x[i]));
-}
-
+// The rows of one kv head and block of query tokens; Rows is the cache's row format.
+template <class Rows>
 void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t tok1,
                    AttentionScratch& w) {
   const size_t group = a.n_head / a.n_head_kv;
   const size_t rows = (tok1 - tok0) * group;
   const size_t dk = a.head_dim_k, dv = a.head_dim_v;
+  const size_t k_row = Rows::RowBytes(dk), v_row = Rows::RowBytes(dv);
   w.reserve(rows, dk, dv);
 
   // Row r is token tok0 + r / group, query head kv_head * group + r % group.
@@ -354,32 +396,36 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
     const float* src = a.q + (token * a.n_head + head) * dk;
     float* dst = w.q.data() + r * dk;
     std::copy_n(src, dk, dst);
-    RoundToFp16(dst, dk);
+    hadamard_rotate(dst, dk, kv_key_rotation(a.kv_type, dk));
+    kv_round_query(a.kv_type, dst, dk);
   }
   std::fill_n(w.o.begin(), rows * dv, 0.0f);
   std::fill_n(w.m.begin(), rows, -std::numeric_limits<float>::infinity());
   std::fill_n(w.l.begin(), rows, 0.0f);
 
-  const uint16_t* k_head = a.k + kv_head * a.kv_head_stride_k;
-  const uint16_t* v_head = a.v + kv_head * a.kv_head_stride_v;
+  const uint8_t* k_head = a.k + kv_head * a.kv_head_stride_k;
+  const uint8_t* v_head = a.v + kv_head * a.kv_head_stride_v;
   const size_t kv_end = a.pos0 + tok1;  // the last token of the block sees positions < kv_end
   HWY_ALIGN float row[1024];            // one key row as floats; head_dim <= 1024 (model_config)
   float correction[4];
   const bool direct = rows <= kDirectRows;
   for (size_t t0 = 0; t0 < kv_end; t0 += kTileKv) {
     const size_t n_kv = std::min(kTileKv, kv_end - t0);
+    const Rows keys = Rows::Tile(k_head + t0 * k_row, dk, n_kv, w.k_scales.data());
+    const Rows values = Rows::Tile(v_head + t0 * v_row, dv, n_kv, w.v_scales.data());
     // Positions [t0, kv_end) are left: prefetch from t0 + kAheadTiles tiles while there are any.
-    const KvAhead ahead = KvAhead{k_head + t0 * dk, v_head + t0 * dv, kv_end - t0, dk, dv}.From(
-        kAheadTiles * kTileKv);
+    const KvAhead ahead =
+        KvAhead{k_head + t0 * k_row, v_head + t0 * v_row, kv_end - t0, k_row, v_row}.From(
+            kAheadTiles * kTileKv);
     if (direct) {
-      ScoresDirectRows(w.q.data(), k_head + t0 * dk, rows, n_kv, dk, a.scale, w.s.data(), ahead);
+      ScoresDirectRows(w.q.data(), keys, rows, n_kv, dk, a.scale, w.s.data(), ahead);
     } else {
       std::fill_n(w.kt.begin(), dk * kTileKv, 0.0f);
       for (size_t t = 0; t < n_kv; ++t) {
         ahead.Rows(t, 1);
-        Fp16RowToFloat(k_head + (t0 + t) * dk, row, dk);
+        keys.ToFloat(t, row);
         for (size_t j = 0; j < dk; ++j) w.kt[j * kTileKv + t] = row[j];
-        Fp16RowToFloat(v_head + (t0 + t) * dv, w.vt.data() + t * dv, dv);
+        values.ToFloat(t, w.vt.data() + t * dv);
       }
       Scores(w.q.data(), w.kt.data(), rows, dk, a.scale, w.s.data());
     }
@@ -397,8 +443,7 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
       const float* p = w.s.data() + r0 * kTileKv;
       float* o = w.o.data() + r0 * dv;
       if (direct) {
-        AccumulateUpTo4Rows(n_rows, p, Fp16Values{v_head + t0 * dv, dv}, max_visible, dv,
-                            correction, o);
+        AccumulateUpTo4Rows(n_rows, p, values, max_visible, dv, correction, o);
       } else {
         AccumulateUpTo4Rows(n_rows, p, FloatValues{w.vt.data(), dv}, max_visible, dv, correction,
                             o);
@@ -412,6 +457,7 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
     float* dst = a.out + (token * a.n_head + head) * dv;
     const float inv = 1.0f / w.l[r];
     for (size_t d = 0; d < dv; ++d) dst[d] = w.o[r * dv + d] * inv;
+    hadamard_rotate(dst, dv, kv_value_rotation(a.kv_type, dv));
   }
 }
 
@@ -424,7 +470,12 @@ void Attention(const AttentionArgs& a, kernels::ThreadPool& pool) {
     thread_local AttentionScratch scratch;
     const size_t b = n_blocks - 1 - task / a.n_head_kv;
     const size_t kv_head = task % a.n_head_kv;
-    AttentionTask(a, kv_head, b * block, std::min(a.n_tokens, (b + 1) * block), scratch);
+    const size_t tok1 = std::min(a.n_tokens, (b + 1) * block);
+    if (a.kv_type == KvType::kQ8_0) {
+      AttentionTask<Q8Rows>(a, kv_head, b * block, tok1, scratch);
+    } else {
+      AttentionTask<Fp16Rows>(a, kv_head, b * block, tok1, scratch);
+    }
   });
 }
 
@@ -438,6 +489,7 @@ HWY_EXPORT(Attention);
 
 void attention(const AttentionArgs& args, kernels::ThreadPool& pool) {
   if (args.n_tokens == 0) return;
+  require_kv_type_fits(args.kv_type, args.head_dim_k, args.head_dim_v);
   HWY_DYNAMIC_DISPATCH(Attention)(args, pool);
 }
 

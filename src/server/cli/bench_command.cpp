@@ -40,8 +40,7 @@ double peak_rss_mb() {
 nlohmann::json bench(const BenchOptions& o) {
   auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
   const auto load_start = std::chrono::steady_clock::now();
-  auto model = engine::Model::load(
-      file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk, .repack = !o.no_repack});
+  auto model = engine::Model::load(file, o.engine.model_options());
   const double load_s = seconds(load_start);
   const size_t n_vocab = model->config().n_vocab;
   std::vector<float> logits(n_vocab);
@@ -83,11 +82,12 @@ nlohmann::json bench(const BenchOptions& o) {
                         {"decode_tps", decode},
                         {"load_s", load_s},
                         {"decode_weight_bytes", model->decode_weight_bytes()},
+                        {"kv_cache_type", o.engine.kv_cache_type},
                         {"kv_bytes_per_token", model->kv_shape().bytes_per_token()},
                         {"owned_weight_bytes", model->owned_weight_bytes()},
                         {"peak_rss_mb", peak_rss_mb()}};
   if (o.bandwidth) {
-    engine::kernels::ThreadPool pool(o.threads);
+    engine::kernels::ThreadPool pool(o.engine.threads);
     out["bandwidth_gbs"] = engine::kernels::measure_read_bandwidth(pool);
   }
   return out;

@@ -33,6 +33,18 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
   return cmd;
 }
 
+void add_engine_options(CLI::App& cmd, EngineOptions& o) {
+  cmd.add_option("--threads,-t", o.threads, "Threads; 0 is one per physical core")
+      ->capture_default_str();
+  cmd.add_option("--prefill-chunk", o.prefill_chunk, "Tokens per prefill step")
+      ->capture_default_str();
+  cmd.add_flag("--no-repack", o.no_repack, "Run on the mmapped weights without repacking");
+  cmd.add_option("--kv-cache-type", o.kv_cache_type,
+                 "How the KV cache stores keys and values: "
+                 "f16, or q8_0 (47% smaller)")
+      ->capture_default_str();
+}
+
 void add_serve(CLI::App& app, int& exit_code) {
   auto config = std::make_shared<Config>();
   CLI::App* cmd =
@@ -77,13 +89,9 @@ void add_generate(CLI::App& app, int& exit_code) {
   cmd->add_option("--top-p", o->sampling.top_p, "1 is off")->capture_default_str();
   cmd->add_option("--min-p", o->sampling.min_p, "0 is off")->capture_default_str();
   cmd->add_option("--seed", o->sampling.seed, "Sampling seed")->capture_default_str();
-  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
-      ->capture_default_str();
   cmd->add_option("--context-size", o->context_size, "Positions the sequence may hold")
       ->capture_default_str();
-  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
-      ->capture_default_str();
-  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
+  add_engine_options(*cmd, o->engine);
   cmd->add_flag("--ids", o->ids, "Print the generated token ids as a JSON array instead of text");
   cmd->add_flag("--chat", o->chat, "Apply the model's chat template to the prompt");
   cmd->add_flag("--ignore-eos", o->ignore_eos, "Keep generating past end-of-generation tokens");
@@ -99,11 +107,7 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--depth", o->depth, "Prompt tokens before the decoded ones")
       ->capture_default_str();
   cmd->add_option("--reps", o->reps, "Repetitions of each measurement")->capture_default_str();
-  cmd->add_option("--threads,-t", o->threads, "Threads; 0 is one per physical core")
-      ->capture_default_str();
-  cmd->add_option("--prefill-chunk", o->prefill_chunk, "Tokens per prefill step")
-      ->capture_default_str();
-  cmd->add_flag("--no-repack", o->no_repack, "Run on the mmapped weights without repacking");
+  add_engine_options(*cmd, o->engine);
   cmd->add_flag("--bandwidth", o->bandwidth, "Also measure the memory read bandwidth");
 }
 

@@ -8,10 +8,21 @@
 #include <cstddef>
 #include <string>
 
+#include "engine/model/model.h"
 #include "engine/sampling/sampler.h"
 #include "server/config.h"
 
 namespace server::cli {
+
+// How `generate` and `bench` run the model (engine::ModelOptions, from the command line).
+struct EngineOptions {
+  size_t threads = 0;
+  size_t prefill_chunk = 512;
+  bool no_repack = false;
+  std::string kv_cache_type = "f16";
+  // Throws std::invalid_argument for a KV cache type the engine does not have.
+  engine::ModelOptions model_options() const;
+};
 
 // `generate`: the engine on a prompt from the command line (generate_command.cpp).
 struct GenerateOptions {
@@ -19,9 +30,7 @@ struct GenerateOptions {
   std::string prompt;
   size_t max_tokens = 128;
   size_t context_size = 4096;
-  size_t threads = 0;
-  size_t prefill_chunk = 512;
-  bool no_repack = false;
+  EngineOptions engine;
   bool ids = false;
   bool chat = false;
   bool ignore_eos = false;
@@ -36,9 +45,7 @@ struct BenchOptions {
   size_t tg = 128;
   size_t depth = 16;
   size_t reps = 3;
-  size_t threads = 0;
-  size_t prefill_chunk = 512;
-  bool no_repack = false;
+  EngineOptions engine;
   bool bandwidth = false;
 };
 int run_bench(const BenchOptions& options);

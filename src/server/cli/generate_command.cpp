@@ -40,8 +40,7 @@ std::vector<int32_t> chat_prompt_ids(const engine::GgufFile& file,
 void generate(const GenerateOptions& o) {
   auto file = std::make_shared<const engine::GgufFile>(engine::GgufFile::open(o.model));
   const auto tokenizer = engine::Tokenizer::from_gguf(*file);
-  auto model = engine::Model::load(
-      file, {.n_threads = o.threads, .prefill_chunk = o.prefill_chunk, .repack = !o.no_repack});
+  auto model = engine::Model::load(file, o.engine.model_options());
   std::vector<int32_t> ids;
   if (o.chat) {
     ids = chat_prompt_ids(*file, tokenizer, o.prompt);

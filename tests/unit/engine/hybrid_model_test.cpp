@@ -120,6 +120,15 @@ INSTANTIATE_TEST_SUITE_P(
                    1e-3}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(HybridModel, AQ8_0CacheMatchesTheReferenceThatStoresQ8_0) {
+  const TinyShape shape{.arch = "qwen35", .n_embd = 64, .n_layer = 4, .head_dim = 64};
+  auto [reference, model] = load(shape, "q8_cache", {.prefill_chunk = 7, .kv_type = KvType::kQ8_0});
+  const auto ids = some_tokens(23, shape.n_vocab);
+  auto state = model->new_sequence(64);
+  // As in DenseModel's test, an int8 rounding step crossed moves logits by ~1e-3.
+  EXPECT_LT(max_diff(all_logits(*model, ids, state), reference->forward(ids, KvType::kQ8_0)), 1e-2);
+}
+
 TEST(HybridModel, SnapshotsTruncationCopiesAndSaveLoadKeepTheLogits) {
   const TinyShape shape{.arch = "qwen35", .n_layer = 4};
   auto [reference, model] = load(shape, "state");

@@ -25,12 +25,6 @@ std::vector<float> random_floats(size_t n, uint32_t seed, float sigma = 1.0f) {
   return v;
 }
 
-std::vector<uint16_t> random_fp16(size_t n, uint32_t seed, float sigma = 1.0f) {
-  std::vector<uint16_t> h;
-  for (float x : random_floats(n, seed, sigma)) h.push_back(kernels::fp32_to_fp16(x));
-  return h;
-}
-
 // Runs `check` once per Highway target this CPU runs, with dispatch forced to that target.
 template <typename Fn>
 void for_each_target(Fn&& check) {
@@ -153,21 +147,31 @@ struct AttentionCase {
   size_t n_tokens, pos0, n_head, n_head_kv, dk, dv;
 };
 
-// Random queries and an F16 cache for a case, with the reference output computed once.
+// Rows of random values stored as `type`, `n_rows` of them [rows][kv_row_bytes(type, dim)].
+std::vector<uint8_t> random_kv_rows(KvType type, size_t n_rows, size_t dim, uint32_t seed) {
+  const size_t row = kv_row_bytes(type, dim);
+  const std::vector<float> x = random_floats(n_rows * dim, seed);
+  std::vector<uint8_t> bytes(n_rows * row);
+  for (size_t r = 0; r < n_rows; ++r) kv_store_row(type, &x[r * dim], &bytes[r * row], dim);
+  return bytes;
+}
+
+// Random queries and a cache of `type` for a case, with the reference output computed once.
 struct AttentionProblem {
-  explicit AttentionProblem(const AttentionCase& c) : c(c) {
+  explicit AttentionProblem(const AttentionCase& c, KvType type = KvType::kF16) : c(c) {
     const size_t capacity = c.pos0 + c.n_tokens + 3;  // a stride beyond the filled part
     q = random_floats(c.n_tokens * c.n_head * c.dk, 11, 1.5f);
-    k = random_fp16(c.n_head_kv * capacity * c.dk, 12);
-    v = random_fp16(c.n_head_kv * capacity * c.dv, 13);
+    k = random_kv_rows(type, c.n_head_kv * capacity, c.dk, 12);
+    v = random_kv_rows(type, c.n_head_kv * capacity, c.dv, 13);
     want.resize(c.n_tokens * c.n_head * c.dv);
     args = {.q = q.data(),
             .n_tokens = c.n_tokens,
             .pos0 = c.pos0,
+            .kv_type = type,
             .k = k.data(),
             .v = v.data(),
-            .kv_head_stride_k = capacity * c.dk,
-            .kv_head_stride_v = capacity * c.dv,
+            .kv_head_stride_k = capacity * kv_row_bytes(type, c.dk),
+            .kv_head_stride_v = capacity * kv_row_bytes(type, c.dv),
             .n_head = c.n_head,
             .n_head_kv = c.n_head_kv,
             .head_dim_k = c.dk,
@@ -185,15 +189,15 @@ struct AttentionProblem {
     attention(a, pool);
     for (size_t i = 0; i < out.size(); ++i) {
       ASSERT_NEAR(out[i], want[i], 2e-5f)
-          << target << " threads " << n_threads << " tokens " << c.n_tokens << " pos0 " << c.pos0
-          << " heads " << c.n_head << "/" << c.n_head_kv << " dims " << c.dk << "/" << c.dv
-          << " at " << i;
+          << target << " " << kv_type_name(args.kv_type) << " threads " << n_threads << " tokens "
+          << c.n_tokens << " pos0 " << c.pos0 << " heads " << c.n_head << "/" << c.n_head_kv
+          << " dims " << c.dk << "/" << c.dv << " at " << i;
     }
   }
 
   AttentionCase c;
   std::vector<float> q, want;
-  std::vector<uint16_t> k, v;
+  std::vector<uint8_t> k, v;
   AttentionArgs args;
 };
 
@@ -220,16 +224,40 @@ TEST(Attention, MatchesTheReferenceOnEveryTarget) {
   }
 }
 
+TEST(Attention, Q8_0CacheMatchesTheReferenceOnEveryTarget) {
+  // Head sizes in whole Q8_0 blocks; decode (scores from the blocks in place) and prefill
+  // (tiles converted to floats), rows 1..8 and more, keys and values of different sizes.
+  const AttentionCase cases[] = {
+      {1, 0, 4, 4, 64, 64},     {1, 130, 8, 2, 128, 128}, {2, 40, 8, 4, 96, 32},
+      {4, 33, 4, 2, 64, 64},    {1, 100, 7, 1, 32, 32},   {5, 0, 4, 2, 64, 64},
+      {70, 0, 6, 3, 96, 96},    {17, 60, 8, 4, 128, 128}, {9, 200, 2, 1, 64, 160},
+      {3, 64, 12, 4, 256, 256},
+  };
+  for (const auto& c : cases) {
+    AttentionProblem p(c, KvType::kQ8_0);
+    for_each_target([&](const std::string& target) { p.check(1, target); });
+  }
+}
+
 TEST(Attention, ThreadCountDoesNotChangeTheResult) {
   AttentionProblem({40, 30, 8, 2, 64, 64}).check(2, "default");
   AttentionProblem({1, 300, 16, 8, 128, 128}).check(3, "default");
+  AttentionProblem({1, 300, 16, 8, 128, 128}, KvType::kQ8_0).check(3, "default");
+}
+
+TEST(Attention, RejectsHeadSizesThatAreNotWholeQ8_0Blocks) {
+  AttentionProblem p({1, 4, 2, 2, 64, 64}, KvType::kQ8_0);
+  AttentionArgs a = p.args;
+  a.head_dim_v = 48;
+  kernels::ThreadPool pool(1);
+  EXPECT_THROW(attention(a, pool), std::invalid_argument);
 }
 
 TEST(Attention, OneVisiblePositionReturnsItsValue) {
   // The first token sees only itself: the output is its value row, whatever the scores.
   auto q = random_floats(2 * 8, 21);
-  auto k = random_fp16(2 * 8, 22);
-  auto v = random_fp16(2 * 8, 23);
+  const auto k = random_kv_rows(KvType::kF16, 2, 8, 22);
+  const auto v = random_kv_rows(KvType::kF16, 2, 8, 23);
   std::vector<float> out(2 * 8);
   kernels::ThreadPool pool(1);
   attention({.q = q.data(),
@@ -237,8 +265,8 @@ TEST(Attention, OneVisiblePositionReturnsItsValue) {
              .pos0 = 0,
              .k = k.data(),
              .v = v.data(),
-             .kv_head_stride_k = 8,
-             .kv_head_stride_v = 8,
+             .kv_head_stride_k = 16,
+             .kv_head_stride_v = 16,
              .n_head = 2,
              .n_head_kv = 2,
              .head_dim_k = 8,
@@ -246,7 +274,9 @@ TEST(Attention, OneVisiblePositionReturnsItsValue) {
              .scale = 0.3f,
              .out = out.data()},
             pool);
-  for (size_t i = 0; i < 16; ++i) EXPECT_NEAR(out[i], kernels::fp16_to_fp32(v[i]), 1e-6f);
+  std::vector<float> want(16);
+  kv_load_row(KvType::kF16, v.data(), want.data(), 16);
+  for (size_t i = 0; i < 16; ++i) EXPECT_NEAR(out[i], want[i], 1e-6f);
 }
 
 }  // namespace

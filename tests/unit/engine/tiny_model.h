@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -15,6 +16,7 @@
 #include "engine/gguf/gguf_writer.h"
 #include "engine/kernels/fp16.h"
 #include "engine/kernels/weight_type.h"
+#include "engine/kv/kv_type.h"
 
 namespace engine::testing {
 
@@ -111,10 +113,10 @@ class TinyModel {
     w.write(path);
   }
 
-  // Logits of every position for `tokens`, by the book, in double; K, V and q rounded to fp16
-  // where the engine stores or converts them (its defined precision).
-  std::vector<double> forward(const std::vector<int32_t>& tokens) const {
-    if (hybrid()) return forward_hybrid(tokens);
+  // Logits of every position for `tokens`, by the book, in double; K and V rounded as a cache of
+  // `kv` stores them and q as attention rounds it for that cache (the engine's defined precision).
+  std::vector<double> forward(const std::vector<int32_t>& tokens, KvType kv = KvType::kF16) const {
+    if (hybrid()) return forward_hybrid(tokens, kv);
     const size_t n = tokens.size(), E = s_.n_embd, D = s_.head_dim, H = s_.n_head,
                  G = s_.n_head / s_.n_head_kv;
     std::vector<std::vector<double>> x(n);
@@ -143,12 +145,14 @@ class TinyModel {
           std::vector<double> kh(k.begin() + hd * D, k.begin() + (hd + 1) * D);
           if (qk_norm()) kh = norm(kh, at(p + "attn_k_norm.weight"));
           rope(kh, i);
-          keys[i][hd] = fp16(kh);
-          values[i][hd] = fp16(std::vector<double>(v.begin() + hd * D, v.begin() + (hd + 1) * D));
+          keys[i][hd] = stored(kv, rotate(kh, kv_key_rotation(kv, D)));
+          values[i][hd] =
+              stored(kv, rotate(std::vector<double>(v.begin() + hd * D, v.begin() + (hd + 1) * D),
+                                kv_value_rotation(kv, D)));
         }
         std::vector<double> attn(H * D, 0.0);
         for (size_t hd = 0; hd < H; ++hd) {
-          auto qh = fp16(std::vector<double>(q.begin() + hd * D, q.begin() + (hd + 1) * D));
+          auto qh = query(kv, std::vector<double>(q.begin() + hd * D, q.begin() + (hd + 1) * D));
           std::vector<double> w(i + 1);
           double mx = -INFINITY, sum = 0.0;
           for (size_t t = 0; t <= i; ++t) {
@@ -159,6 +163,7 @@ class TinyModel {
           for (size_t t = 0; t <= i; ++t) {
             for (size_t d = 0; d < D; ++d) attn[hd * D + d] += w[t] / sum * values[t][hd / G][d];
           }
+          rotate_back(kv, attn, hd * D, D);
         }
         add(x[i], matvec(p + "attn_output.weight", attn));
         h = norm(x[i], at(p + "ffn_norm.weight"));
@@ -275,7 +280,7 @@ class TinyModel {
 
   // qwen35 / qwen35moe by the book: Gated DeltaNet layers run token by token from a zero state;
   // attention layers as in forward() with the sigmoid output gate and partial rope.
-  std::vector<double> forward_hybrid(const std::vector<int32_t>& tokens) const {
+  std::vector<double> forward_hybrid(const std::vector<int32_t>& tokens, KvType kv) const {
     const size_t n = tokens.size(), E = s_.n_embd, D = s_.head_dim, H = s_.n_head,
                  G = s_.n_head / s_.n_head_kv, Dk = s_.ssm_d_state, Hv = s_.ssm_n_v_heads,
                  Hk = s_.ssm_n_k_heads, K = s_.ssm_d_conv, kd = key_dim();
@@ -336,14 +341,14 @@ class TinyModel {
           for (size_t hd = 0; hd < s_.n_head_kv; ++hd) {
             auto kh = norm(slice(k, hd * D, D), at(p + "attn_k_norm.weight"));
             rope(kh, i);
-            keys[i][hd] = fp16(kh);
-            values[i][hd] = fp16(slice(v, hd * D, D));
+            keys[i][hd] = stored(kv, rotate(kh, kv_key_rotation(kv, D)));
+            values[i][hd] = stored(kv, rotate(slice(v, hd * D, D), kv_value_rotation(kv, D)));
           }
           std::vector<double> attn(H * D, 0.0);
           for (size_t hd = 0; hd < H; ++hd) {
             auto qh = norm(slice(qg, hd * 2 * D, D), at(p + "attn_q_norm.weight"));
             rope(qh, i);
-            qh = fp16(qh);
+            qh = query(kv, qh);
             std::vector<double> w(i + 1);
             double mx = -INFINITY, sum = 0.0;
             for (size_t t = 0; t <= i; ++t) {
@@ -354,6 +359,7 @@ class TinyModel {
             for (size_t t = 0; t <= i; ++t) {
               for (size_t d = 0; d < D; ++d) attn[hd * D + d] += w[t] / sum * values[t][hd / G][d];
             }
+            rotate_back(kv, attn, hd * D, D);
             for (size_t d = 0; d < D; ++d) attn[hd * D + d] *= sigmoid(qg[hd * 2 * D + D + d]);
           }
           out = matvec(p + "attn_output.weight", attn);
@@ -496,6 +502,41 @@ class TinyModel {
     traits.quantize_row(in.data(), q.data(), x.size());
     traits.dequantize_row(q.data(), back.data(), x.size());
     return std::vector<double>(back.begin(), back.end());
+  }
+  // x times the orthonormal Walsh-Hadamard matrix of `block`, H[i][j] = (-1)^popcount(i & j) /
+  // sqrt(block), per block: how a quantized cache holds keys and values (kv_type.h).
+  static std::vector<double> rotate(const std::vector<double>& x, size_t block) {
+    if (block == 0) return x;
+    std::vector<double> y(x.size(), 0.0);
+    for (size_t b = 0; b < x.size(); b += block) {
+      for (size_t i = 0; i < block; ++i) {
+        for (size_t j = 0; j < block; ++j) {
+          const double sign = (std::popcount(i & j) & 1) ? -1.0 : 1.0;
+          y[b + i] += sign * x[b + j] / std::sqrt(static_cast<double>(block));
+        }
+      }
+    }
+    return y;
+  }
+  // One head's attention output, from rotated values, rotated back (H is its own inverse).
+  static void rotate_back(KvType type, std::vector<double>& attn, size_t at, size_t n) {
+    const auto back = rotate(slice(attn, at, n), kv_value_rotation(type, n));
+    std::copy(back.begin(), back.end(), attn.begin() + at);
+  }
+  // A key or value row as a cache of `type` gives it back.
+  static std::vector<double> stored(KvType type, const std::vector<double>& x) {
+    std::vector<float> in(x.begin(), x.end()), back(x.size());
+    std::vector<uint8_t> bytes(kv_row_bytes(type, x.size()));
+    kv_store_row(type, in.data(), bytes.data(), x.size());
+    kv_load_row(type, bytes.data(), back.data(), x.size());
+    return std::vector<double>(back.begin(), back.end());
+  }
+  // A query as attention rotates and rounds it for keys of `type`.
+  static std::vector<double> query(KvType type, const std::vector<double>& x) {
+    const auto rotated = rotate(x, kv_key_rotation(type, x.size()));
+    std::vector<float> q(rotated.begin(), rotated.end());
+    kv_round_query(type, q.data(), q.size());
+    return std::vector<double>(q.begin(), q.end());
   }
   static std::vector<double> fp16(std::vector<double> x) {
     for (auto& v : x) v = kernels::fp16_to_fp32(kernels::fp32_to_fp16(static_cast<float>(v)));

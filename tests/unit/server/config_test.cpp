@@ -112,6 +112,20 @@ TEST(Config, RejectsOutOfRangeValues) {
   EXPECT_THROW(parse({"--model", "m", "--port", "eighty"}), CLI::ParseError);
 }
 
+TEST(Config, KvCacheTypeIsF16OrQ8_0) {
+  EXPECT_EQ(parse({"--model", "m"}).kv_cache_type, "f16");
+  EXPECT_EQ(parse({"--model", "m", "--kv-cache-type", "q8_0"}).kv_cache_type, "q8_0");
+  {
+    ScopedEnv env({{"KV_CACHE_TYPE", "q8_0"}});
+    const Config c = parse({"--model", "m"});
+    EXPECT_EQ(c.kv_cache_type, "q8_0");
+    EXPECT_TRUE(validate(c).empty());
+  }
+  const auto problems = validate(parse({"--model", "m", "--kv-cache-type", "q4_0"}));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("unknown KV cache type \"q4_0\""), std::string::npos) << problems[0];
+}
+
 TEST(Config, RemoteAddressNeedsATokenOrAnExplicitFlag) {
   EXPECT_TRUE(validate(parse({"--model", "m", "--host", "0.0.0.0"})).empty());  // has a token
   const auto problems =
