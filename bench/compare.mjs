@@ -6,6 +6,8 @@
 //   node bench/compare.mjs [--models 0.6b-q8_0,0.6b-q4_k_m,1.7b-q8_0,1.7b-q4_k_m]
 //                          (also 35b-a3b-x4-q4_k: a Qwen3.6 hybrid, not in the default run)
 //                          [--lines pp512,pp4096,tg128,tg128@8192] [--reps 3] [--threads 2]
+//                          [--kv-cache-type f16|q8_0] (both engines; llama.cpp's q8_0 cache
+//                          runs with flash attention, which it needs)
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,6 +21,7 @@ const {values: a} = parseArgs({options: {
   lines: {type: "string", default: "pp512,pp4096,tg128,tg128@8192"},
   reps: {type: "string", default: "3"},
   threads: {type: "string", default: "2"},
+  "kv-cache-type": {type: "string", default: "f16"},
 }});
 
 const median = (xs) => {
@@ -64,7 +67,8 @@ function parseLine(line) {
 
 function run(engine, model, spec, extra = []) {
   const args = ["--model", model, "--pp", `${spec.pp}`, "--tg", `${spec.tg}`, "--depth",
-                `${spec.depth}`, "--reps", a.reps, "--threads", a.threads, ...extra];
+                `${spec.depth}`, "--reps", a.reps, "--threads", a.threads,
+                "--kv-cache-type", a["kv-cache-type"], ...extra];
   const out = engine === "ours"
       ? execFileSync(path.join(build, "anthropic-local"), ["bench", ...args], {encoding: "utf8"})
       : execFileSync(process.execPath, [path.join(root, "bench", "llama_bench.mjs"), ...args],
@@ -74,7 +78,8 @@ function run(engine, model, spec, extra = []) {
 
 const results = [];
 const cpu = fs.readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
-console.log(`machine: ${cpu}, ${a.threads} threads, ${new Date().toISOString()}`);
+console.log(`machine: ${cpu}, ${a.threads} threads, KV cache ${a["kv-cache-type"]}, ` +
+            `${new Date().toISOString()}`);
 for (const name of a.models.split(",")) {
   const model = ensureModel(name);
   let bandwidth = null;
@@ -101,4 +106,5 @@ for (const name of a.models.split(",")) {
 }
 fs.mkdirSync(path.join(build, "bench"), {recursive: true});
 fs.writeFileSync(path.join(build, "bench", "latest.json"),
-                 JSON.stringify({machine: cpu, threads: +a.threads, results}, null, 2));
+                 JSON.stringify({machine: cpu, threads: +a.threads, kv_cache_type: a["kv-cache-type"],
+                                 results}, null, 2));

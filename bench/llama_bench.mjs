@@ -2,7 +2,8 @@
 // (prefill of --pp synthetic tokens; decode of --tg tokens after a --depth-token prompt), run
 // through node-llama-cpp's prebuilt CPU llama.cpp, printed as one JSON line.
 //   node bench/llama_bench.mjs --model M --pp 512 --tg 128 --depth 16 --reps 3 --threads 2
-//                              [--flash-attention]
+//                              [--flash-attention] [--kv-cache-type f16|q8_0]
+// A q8_0 cache (llama.cpp's --cache-type-k/-v q8_0) needs flash attention, so it turns it on.
 import {parseArgs} from "node:util";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
@@ -16,7 +17,11 @@ const {values: a} = parseArgs({options: {
   depth: {type: "string", default: "16"}, reps: {type: "string", default: "3"},
   threads: {type: "string", default: "2"}, batch: {type: "string", default: "512"},
   "flash-attention": {type: "boolean", default: false},
+  "kv-cache-type": {type: "string", default: "f16"},
 }});
+if (!["f16", "q8_0"].includes(a["kv-cache-type"])) throw new Error("--kv-cache-type is f16 or q8_0");
+const kvType = a["kv-cache-type"].toUpperCase();
+const flashAttention = a["flash-attention"] || kvType !== "F16";
 const pp = +a.pp, tg = +a.tg, depth = Math.max(+a.depth, 1), reps = +a.reps, threads = +a.threads;
 
 // The same synthetic ids as bench_command.cpp.
@@ -27,7 +32,8 @@ const loadStart = performance.now();
 const model = await llama.loadModel({modelPath: a.model, gpuLayers: 0, useMmap: true});
 const loadS = (performance.now() - loadStart) / 1000;
 const context = await model.createContext({
-  contextSize: Math.max(pp, depth + tg) + 16, threads, batchSize: +a.batch, flashAttention: a["flash-attention"],
+  contextSize: Math.max(pp, depth + tg) + 16, threads, batchSize: +a.batch, flashAttention,
+  experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType,
 });
 const sequence = context.getSequence();
 
@@ -62,7 +68,8 @@ for (let r = 0; tg > 0 && r < reps; r++) {
 }
 
 console.log(JSON.stringify({
-  engine: "llama.cpp", model: a.model, threads, pp, tg, depth, flash_attention: a["flash-attention"],
+  engine: "llama.cpp", model: a.model, threads, pp, tg, depth, flash_attention: flashAttention,
+  kv_cache_type: a["kv-cache-type"],
   prefill_tps: prefill,
   decode_tps: decode, load_s: loadS, peak_rss_mb: process.resourceUsage().maxRSS / 1024,
 }));
