@@ -58,7 +58,11 @@ const full = [
   ...["f16", "q8_0", "q4_k_m"].map((type) => ({arch: "qwen3", shape: "qwen3-0.6b", type})),
   ...["q8_0", "q4_k_m"].map((type) => ({arch: "qwen3", shape: "qwen3-1.7b", type})),
   {arch: "qwen3", shape: "qwen3-0.6b", type: "q8_0", tokens: 2048, stride: 255},
-  {arch: "qwen3", shape: "qwen3-0.6b", type: "q4_k_m", kv: "q8_0", tokens: 2048, stride: 255},
+  // 28 layers carry the cache's int8 rounding steps that float and llama.cpp's order of sums
+  // put on different sides (measured 0.025 max, 0.0038 mean); our f16 cache is 0.10 and 0.014
+  // from llama.cpp's q8_0 one, so this tolerance still tells the two caches apart.
+  {arch: "qwen3", shape: "qwen3-0.6b", type: "f16", kv: "q8_0", tokens: 2048, stride: 255,
+   tol: {max: 0.05, mean: 0.007}},
   {arch: "qwen2", shape: "qwen2.5-0.5b", type: "q8_0"},
   {arch: "llama", shape: "llama3.2-1b", type: "q4_k_m"},
   {arch: "qwen35", shape: "tiny-hybrid", type: "bf16"},
@@ -137,7 +141,7 @@ for (const c of cases) {
   while (same < og.length && og[same] === lg.tokens[same]) same++;
   const shapeOk = rows === llama.header.shape[0] && vocab === llama.header.shape[1];
   const mean = sumAbs / counted;
-  const tol = tolerance[c.type];
+  const tol = c.tol ?? tolerance[c.type];
   const logitsOk = shapeOk && worst <= tol.max && mean <= tol.mean;
   const greedyOk = !floatTypes.has(c.type) || same === og.length;
   const ok = logitsOk && greedyOk;
