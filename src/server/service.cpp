@@ -129,6 +129,8 @@ nlohmann::ordered_json Service::health() const {
       {"chat_template",
        std::string(chat::tool_call_format_name(chat_template_->traits().tool_call_format))}};
   j["context_size"] = context_size_;
+  j["kv_cache"] = {{"type", config_.kv_cache_type},
+                   {"bytes_per_token", model_->kv_shape().bytes_per_token()}};
   j["thinking"] = {{"enabled", config_.enable_thinking},
                    {"exposed", config_.expose_thinking},
                    {"think_tags", chat_template_->traits().think_tags}};

@@ -29,27 +29,28 @@ function scratchDir() {
   return scratch;
 }
 
-// The tiny model, written once into $AL_E2E_DIR (the build's e2e folder, shared by the suites;
-// written under a temporary name and renamed, so suites running in parallel never read half a
-// file), else into this process's scratch directory.
-let model;
-export function testModel() {
-  if (model) return model;
+// A qwen3 test model of make-test-model's `shape` (the servers' default: tiny), written once into
+// $AL_E2E_DIR (the build's e2e folder, shared by the suites; written under a temporary name and
+// renamed, so suites running in parallel never read half a file), else into this process's
+// scratch directory.
+const models = new Map();
+export function testModel(shape = 'tiny') {
+  if (models.has(shape)) return models.get(shape);
   const dir = process.env.AL_E2E_DIR ?? scratchDir();
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'tiny-qwen3-q8_0.gguf');
+  const path = join(dir, `${shape}-qwen3-q8_0.gguf`);
   if (!existsSync(path)) {
     const partial = `${path}.${process.pid}.partial`;
     const made = spawnSync(MAKE_TEST_MODEL,
-                           ['--arch', 'qwen3', '--shape', 'tiny', '--type', 'q8_0', '--quiet', '--out', partial],
+                           ['--arch', 'qwen3', '--shape', shape, '--type', 'q8_0', '--quiet', '--out', partial],
                            { encoding: 'utf8' });
     if (made.status !== 0 || !existsSync(partial)) {
       throw new Error(`${MAKE_TEST_MODEL} failed (${made.status}): ${made.stderr}`);
     }
     renameSync(partial, path);
   }
-  model = path;
-  return model;
+  models.set(shape, path);
+  return path;
 }
 
 // Writes a --scripted-replies file and returns its path.
