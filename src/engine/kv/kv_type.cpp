@@ -152,4 +152,13 @@ void hadamard_rotate(float* x, size_t n, size_t block) {
   }
 }
 
+void kv_prepare_query(KvType type, float* q, size_t n) {
+  hadamard_rotate(q, n, kv_key_rotation(type, n));
+  kv_round_query(type, q, n);
+}
+
+void kv_restore_output(KvType type, float* out, size_t n) {
+  hadamard_rotate(out, n, kv_value_rotation(type, n));
+}
+
 }  // namespace engine

@@ -47,4 +47,10 @@ size_t kv_value_rotation(KvType type, size_t head_dim_v);
 // x[0..n) = H x per block of `block` values (a power of two dividing n); nothing for block 0.
 void hadamard_rotate(float* x, size_t n, size_t block);
 
+// What attention does around the rows of a cache of `type`: a query row of n values is rotated
+// by the keys' H and rounded (kv_round_query) before its dot products with the keys; an output
+// row of n values, summed from the values as stored, is rotated back by the values' H.
+void kv_prepare_query(KvType type, float* q, size_t n);
+void kv_restore_output(KvType type, float* out, size_t n);
+
 }  // namespace engine

@@ -38,7 +38,7 @@ inline constexpr size_t kAheadTiles = 2;
 // Per-thread scratch of a task, grown on demand and reused across calls. Only as aligned as
 // malloc makes it: the kernels use unaligned loads and stores.
 struct AttentionScratch {
-  std::vector<float> q;         // [rows][head_dim_k], queries rounded to fp16
+  std::vector<float> q;         // [rows][head_dim_k], queries as kv_prepare_query leaves them
   std::vector<float> kt;        // [head_dim_k][kTileKv], the key tile transposed
   std::vector<float> vt;        // [kTileKv][head_dim_v]
   std::vector<float> s;         // [rows][kTileKv], scores then probabilities
@@ -405,8 +405,7 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
     const float* src = a.q + (token * a.n_head + head) * dk;
     float* dst = w.q.data() + r * dk;
     std::copy_n(src, dk, dst);
-    hadamard_rotate(dst, dk, kv_key_rotation(a.kv_type, dk));
-    kv_round_query(a.kv_type, dst, dk);
+    kv_prepare_query(a.kv_type, dst, dk);
   }
   std::fill_n(w.o.begin(), rows * dv, 0.0f);
   std::fill_n(w.m.begin(), rows, -std::numeric_limits<float>::infinity());
@@ -466,7 +465,7 @@ void AttentionTask(const AttentionArgs& a, size_t kv_head, size_t tok0, size_t t
     float* dst = a.out + (token * a.n_head + head) * dv;
     const float inv = 1.0f / w.l[r];
     for (size_t d = 0; d < dv; ++d) dst[d] = w.o[r * dv + d] * inv;
-    hadamard_rotate(dst, dv, kv_value_rotation(a.kv_type, dv));
+    kv_restore_output(a.kv_type, dst, dv);
   }
 }
 

@@ -33,9 +33,9 @@ struct AttentionArgs {
 };
 
 // Queries are rounded as llama.cpp rounds them before their dot products with keys of the cache's
-// type (kv_round_query), so scores match its own. Q8_0 rows need head dims in multiples of 32
-// and hold rotated keys and values (kv_key_rotation): the query is rotated to meet them and the
-// output rotated back.
+// type, so scores match its own. Q8_0 rows need head dims in multiples of 32 and hold rotated
+// keys and values (kv_key_rotation): the query is rotated to meet them and the output rotated
+// back (kv_prepare_query, kv_restore_output).
 void attention(const AttentionArgs& args, kernels::ThreadPool& pool);
 
 namespace ref {

@@ -21,8 +21,7 @@ void attention(const AttentionArgs& a) {
       const size_t kv = h / group;
       const float* q_in = a.q + (i * a.n_head + h) * a.head_dim_k;
       q.assign(q_in, q_in + a.head_dim_k);
-      hadamard_rotate(q.data(), q.size(), kv_key_rotation(a.kv_type, a.head_dim_k));
-      kv_round_query(a.kv_type, q.data(), q.size());
+      kv_prepare_query(a.kv_type, q.data(), q.size());
       scores.assign(n_visible, 0.0);
       double max_score = -INFINITY;
       for (size_t t = 0; t < n_visible; ++t) {
@@ -42,7 +41,7 @@ void attention(const AttentionArgs& a) {
       }
       float* out = a.out + (i * a.n_head + h) * a.head_dim_v;
       for (size_t d = 0; d < a.head_dim_v; ++d) out[d] = static_cast<float>(acc[d] / sum);
-      hadamard_rotate(out, a.head_dim_v, kv_value_rotation(a.kv_type, a.head_dim_v));
+      kv_restore_output(a.kv_type, out, a.head_dim_v);
     }
   }
 }

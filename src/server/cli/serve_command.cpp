@@ -72,12 +72,13 @@ int serve(const Config& config) {
   }
   std::fprintf(stderr, "anthropic-local: loading %s\n", config.model.c_str());
   Service service(config);
+  const auto health = service.health();
   std::fprintf(stderr,
                "anthropic-local: model %s, context %zu, KV cache %s (%zu KiB per token), %zu "
                "threads, prompt cache %s (%zu MiB, %zu sessions, ttl %lld ms), auth %s\n",
                service.model_name().c_str(), service.context_size(), config.kv_cache_type.c_str(),
-               static_cast<size_t>(service.health()["kv_cache"]["bytes_per_token"]) >> 10,
-               static_cast<size_t>(service.health()["threads"]), config.prompt_cache ? "on" : "off",
+               static_cast<size_t>(health["kv_cache"]["bytes_per_token"]) >> 10,
+               static_cast<size_t>(health["threads"]), config.prompt_cache ? "on" : "off",
                config.prompt_cache_bytes >> 20, config.context_max_sessions,
                static_cast<long long>(config.context_ttl_ms),
                config.auth_token.empty() ? "OFF" : "on");
